@@ -12,6 +12,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -97,8 +98,21 @@ def check_server(owner_url: str) -> None:
         )
 
 
-def app_url_for(target: DatabaseTarget) -> str:
-    return target.app_url
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the installed package, or at the checkout's root."""
+    packaged = Path(__file__).parent / "_migrations"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "migrations"
+
+
+def run_migrations(owner_url: str, revision: str = "head") -> None:
+    """Alembic upgrade as the owner; the only way tables are made."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    config.attributes["owner_url"] = owner_url
+    command.upgrade(config, revision)
 
 
 def create_app_engine(target: DatabaseTarget, *, pool_size: int = 10) -> AsyncEngine:

@@ -13,6 +13,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from tradeline.kit import crypto
 from tradeline.kit.crypto import (
     DecryptionError,
     KeyRing,
@@ -145,11 +146,15 @@ def test_blob_moved_to_another_row_or_org_fails(vault: Vault) -> None:
 
 
 def test_field_boundaries_are_unambiguous(vault: Vault) -> None:
-    # With naive concatenation table="ab",column="c" and table="a",column="bc"
-    # would produce the same associated data.
-    blob = enc(vault, "secret", table="ab", column="c")
+    # Two different slots whose naive concatenation table+row+column is identical:
+    # "t" + "A"*16 + "cd" == "tA" + ("A"*15 + "c") + "d". Only an unambiguous
+    # encoding (length prefixes) keeps a blob from being valid in both.
+    row_a = UUID(bytes=b"A" * 16)
+    row_b = UUID(bytes=b"A" * 15 + b"c")
+    blob = enc(vault, "secret", table="t", row_id=row_a, column="cd")
+    assert dec(vault, blob, table="t", row_id=row_a, column="cd") == "secret"
     with pytest.raises(DecryptionError):
-        dec(vault, blob, table="a", column="bc")
+        dec(vault, blob, table="tA", row_id=row_b, column="d")
 
 
 def test_header_rewritten_to_other_known_key_is_rejected() -> None:
@@ -353,6 +358,28 @@ def test_key_file_created_0600_and_reloaded_identically(tmp_path: Path) -> None:
     assert Vault(again).blind_index("a@b.c", org_id=ORG, kind="email") == Vault(ring).blind_index(
         "a@b.c", org_id=ORG, kind="email"
     )
+
+
+def test_concurrent_creation_keeps_the_first_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process creates the key file between our "missing?" check and our
+    # write. Its keys may already encrypt data, so we must adopt them, not clobber.
+    path = tmp_path / "keys.json"
+    winner = KeyRing.load_or_create_file(tmp_path / "winner.json")
+    winner_bytes = (tmp_path / "winner.json").read_bytes()
+    real_write = crypto._write_private_tmp
+
+    def racing_write(target: Path, data: bytes) -> Path:
+        tmp = real_write(target, data)
+        os.replace(real_write(target, winner_bytes), target)
+        return tmp
+
+    monkeypatch.setattr(crypto, "_write_private_tmp", racing_write)
+    ring = KeyRing.load_or_create_file(path)
+    assert path.read_bytes() == winner_bytes
+    assert dec(Vault(ring), enc(Vault(winner), "first")) == "first"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keys.json", "winner.json"]
 
 
 def test_new_key_files_have_distinct_keys(tmp_path: Path) -> None:

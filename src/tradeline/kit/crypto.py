@@ -127,14 +127,12 @@ def _write_private_tmp(path: Path, data: bytes) -> Path:
     """Write ``data`` to a new 0600 temp file beside ``path`` and return its path.
 
     The file is created with mode 0600 by ``os.open`` itself, so there is no window
-    in which it is readable by anyone else (a later chmod would leave one).
+    in which it is readable by anyone else (a later chmod would leave one); the
+    umask can only remove permission bits, never add them.
     """
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        # umask can only remove bits, but be explicit in case of an odd filesystem.
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o600)
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
@@ -502,7 +500,7 @@ class Vault:
             if not _E164_RE.fullmatch(normalized):
                 raise ValueError("phone blind index requires an E.164 number like +15145550100")
         elif kind == "email":
-            normalized = value
+            normalized = value.strip().lower()
             if not normalized:
                 raise ValueError("email blind index requires a non-empty value")
         else:

@@ -30,12 +30,12 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 import redis.asyncio
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.storage.redis.redispy import RedispyBridge
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -92,6 +92,8 @@ class RateLimiter:
     :param on_store_error: awaited with ``(rule_description, exc)`` when the store fails.
     :param socket_timeout: Redis connect and read timeout in seconds. Kept short because a hit
         sits in the request path of webhooks that the telephony provider times out.
+    :param max_connections: Redis connections per limiter (per process); bursts beyond it
+        queue for a free connection for at most ``socket_timeout``.
     :param fail_closed_retry_after: ``retry_after`` reported when a store failure denies a hit.
     """
 
@@ -102,6 +104,7 @@ class RateLimiter:
         key_prefix: str = "tradeline",
         on_store_error: StoreErrorCallback | None = None,
         socket_timeout: float = 0.5,
+        max_connections: int = 32,
         fail_closed_retry_after: int = 30,
     ) -> None:
         if not key_prefix or _FORBIDDEN_PREFIX_CHARS.intersection(key_prefix):
@@ -112,11 +115,13 @@ class RateLimiter:
         self._on_store_error = on_store_error
         self._fail_closed_retry_after = fail_closed_retry_after
         self._rules: dict[str, RateLimitItem] = {}
-        self._redis: redis.asyncio.Redis | None = None
-        self._storage = self._make_storage(storage_url, key_prefix, socket_timeout)
+        self._pool: redis.asyncio.BlockingConnectionPool | None = None
+        self._storage = self._make_storage(storage_url, key_prefix, socket_timeout, max_connections)
         self._strategy = MovingWindowRateLimiter(self._storage)
 
-    def _make_storage(self, url: str | None, key_prefix: str, socket_timeout: float) -> Storage:
+    def _make_storage(
+        self, url: str | None, key_prefix: str, socket_timeout: float, max_connections: int
+    ) -> Storage:
         if not url:
             return MemoryStorage()
         # limits names its async schemes "async+redis://"; operators write "redis://".
@@ -126,25 +131,32 @@ class RateLimiter:
             return MemoryStorage()
         if scheme not in _REDIS_SCHEMES:
             raise ValueError(f"unsupported rate limit storage scheme {scheme!r}")
-        # implementation="redispy": limits defaults to coredis, which is not a dependency.
-        storage = RedisStorage(
+        # redis-py's own pool opens a new connection per concurrent command without bound, so a
+        # flood of 1000 concurrent webhooks in one process became 1000 simultaneous connects and
+        # most of them hit the socket timeout, i.e. store errors for innocent callers too. A
+        # blocking pool caps the connections and queues the burst instead; a hit holds its
+        # connection for one round trip, so the queue drains fast.
+        pool = redis.asyncio.BlockingConnectionPool.from_url(
+            bare,
+            max_connections=max_connections,
+            timeout=socket_timeout,  # wait for a free connection no longer than for Redis
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=socket_timeout,
+            # redis-py retries connection errors 3 times with up to 10 s of jittered backoff by
+            # default, nested with connect retries: a dead store would stall every request for
+            # seconds. Fail fast instead; the fail mode is the fallback. A stale pooled
+            # connection (Redis restarted) is still replaced, the pool checks it before reuse.
+            retry=Retry(NoBackoff(), 0),
+        )
+        self._pool = pool
+        # implementation="redispy": limits defaults to coredis, which is not a dependency of
+        # ours. limits documents `connection_pool` as an option but types options as scalars.
+        return RedisStorage(
             bare,
             implementation="redispy",
             key_prefix=key_prefix,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=socket_timeout,
+            connection_pool=cast(Any, pool),
         )
-        bridge = storage.bridge
-        client = bridge.get_connection() if isinstance(bridge, RedispyBridge) else None
-        if not isinstance(client, redis.asyncio.Redis):  # pragma: no cover - limits internals
-            raise TypeError(f"unexpected limits redis bridge {type(bridge)!r}")
-        # redis-py retries connection errors 3 times with up to 10 s jittered backoff by
-        # default; nested with connect retries that turns a dead store into multi-second stalls.
-        # Fail fast instead: the fail mode is the fallback. Stale pooled connections are still
-        # replaced transparently, as the pool health-checks a connection before reuse.
-        client.set_retry(Retry(NoBackoff(), 0))
-        self._redis = client
-        return storage
 
     def _rule(self, rule: str) -> RateLimitItem:
         """Parse ``rule`` once; rules come from configuration, so the cache stays small."""
@@ -216,8 +228,9 @@ class RateLimiter:
 
     async def close(self) -> None:
         """Release the Redis connection pool, or the memory storage's expiry task."""
-        if self._redis is not None:
-            await self._redis.aclose()
+        if self._pool is not None:
+            # The client was handed our pool, so it does not close it; we own it.
+            await self._pool.aclose()
         if isinstance(self._storage, MemoryStorage):
             timer = self._storage.timer
             if timer is not None and not timer.done():

@@ -1,0 +1,86 @@
+"""Routers and the request-scoped dependencies every endpoint shares."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tradeline.auth import service as auth_service
+from tradeline.auth.schemas import Principal
+from tradeline.exceptions import TooManyRequests, Unauthorized
+from tradeline.kit.metrics import RATE_LIMITED
+from tradeline.kit.ratelimit import FailMode, client_ip
+from tradeline.runtime import Runtime
+
+SESSION_COOKIE = "tl_session"
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def _unit_of_work(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response leaves (scope="function"),
+    so nothing is acknowledged that was not persisted and nothing is half-written."""
+    async with runtime_of(request).maker() as session, session.begin():
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(_unit_of_work, scope="function")]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+def request_ip(request: Request) -> str:
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers, runtime_of(request).settings.trusted_proxies)
+
+
+async def enforce_limit(
+    request: Request, rule: str, *identity: str, fail: FailMode = FailMode.OPEN
+) -> None:
+    decision = await runtime_of(request).limiter.hit(rule, *identity, fail=fail)
+    if not decision.allowed:
+        RATE_LIMITED.labels(identity[0] if identity else "global").inc()
+        raise TooManyRequests(f"rate limit {rule} exceeded", retry_after=decision.retry_after)
+
+
+async def limit_public(request: Request) -> None:
+    """Unauthenticated routes: 60/min per IP (CONTRACTS §3)."""
+    await enforce_limit(request, "60/minute", "ip", request_ip(request))
+
+
+async def api_principal(request: Request, session: DbSession) -> Principal:
+    """Bearer API key, or a signed-in dashboard session; scopes the transaction to its business."""
+    header = request.headers.get("authorization", "")
+    scheme, _, credential = header.partition(" ")
+    if scheme.lower() == "bearer" and credential:
+        principal = await auth_service.authenticate_api_key(session, credential.strip())
+        await enforce_limit(request, "600/minute", "api_key", principal.actor_id)
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        principal = await auth_service.session_principal(session, cookie)
+        await enforce_limit(request, "600/minute", "session", principal.actor_id)
+        return principal
+    raise Unauthorized("missing credentials: send Authorization: Bearer <api key>")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(api_principal)]
+
+
+def build_router() -> APIRouter:
+    from tradeline.lead.endpoints import router as lead_router
+    from tradeline.ops.endpoints import router as ops_router
+    from tradeline.organization.endpoints import router as organization_router
+
+    root = APIRouter()
+    root.include_router(ops_router)
+    v1 = APIRouter(prefix="/api/v1")
+    v1.include_router(organization_router)
+    v1.include_router(lead_router)
+    root.include_router(v1)
+    return root

@@ -1,0 +1,141 @@
+"""Leads as the API shows them: decrypted for admins (audited), masked for other roles."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tradeline.auth.schemas import Principal
+from tradeline.exceptions import NotFound, Unprocessable
+from tradeline.kit.crypto import mask_email, mask_name, mask_phone, mask_text
+from tradeline.kit.phone import InvalidPhoneNumber, to_e164
+from tradeline.lead import repository
+from tradeline.lead.schemas import LeadOut, LeadPage
+from tradeline.models import Lead, Organization
+from tradeline.privacy.service import Pii, audit_reveal
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    # The contract gives preferred times with the business's UTC offset.
+    return value.astimezone(zone) if value is not None else None
+
+
+def present(lead: Lead, pii: Pii, principal: Principal, zone: ZoneInfo) -> LeadOut:
+    def field(column: str) -> str | None:
+        return pii.open(
+            getattr(lead, column),
+            org_id=lead.organization_id,
+            table="leads",
+            row_id=lead.id,
+            column=column,
+        )
+
+    caller, callback = field("caller_number_enc"), field("callback_number_enc")
+    name, email = field("caller_name_enc"), field("email_enc")
+    summary, address = field("job_summary_enc"), field("address_enc")
+    if not principal.sees_pii:
+        caller, callback = mask_phone(caller), mask_phone(callback)
+        name, email, address = mask_name(name), mask_email(email), mask_text(address)
+    return LeadOut(
+        id=lead.id,
+        created_at=lead.created_at,
+        channel=lead.channel,  # type: ignore[arg-type]
+        caller_number=caller,
+        caller_name=name,
+        callback_number=callback,
+        email=email,
+        job_summary=summary,
+        address=address,
+        preferred_datetime=_local(lead.preferred_datetime, zone),
+        preferred_window_end=_local(lead.preferred_window_end, zone),
+        emergency=lead.emergency,
+        intent=lead.intent,  # type: ignore[arg-type]
+        consent_sms=lead.consent_sms,
+        consent_recording=lead.consent_recording,
+        score=lead.score,
+        status=lead.status,  # type: ignore[arg-type]
+    )
+
+
+def encode_cursor(lead: Lead) -> str:
+    raw = f"{lead.created_at.isoformat()}|{lead.id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, lead_id = raw.split("|")
+        return datetime.fromisoformat(stamp), uuid.UUID(lead_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Unprocessable("cursor: not a cursor returned by this API") from exc
+
+
+async def list_leads(
+    session: AsyncSession,
+    pii: Pii,
+    principal: Principal,
+    *,
+    limit: int,
+    cursor: str | None,
+    phone: str | None,
+    status: str | None,
+    channel: str | None,
+) -> LeadPage:
+    org = await session.get(Organization, principal.organization_id)
+    if org is None:
+        raise NotFound("business not found")
+    phone_index = None
+    if phone is not None:
+        try:
+            phone_index = pii.phone_index(org.id, to_e164(phone, org.country))
+        except InvalidPhoneNumber as exc:
+            raise Unprocessable(f"phone: {exc}") from exc
+    rows = await repository.page(
+        session,
+        org.id,
+        limit=limit + 1,
+        before=decode_cursor(cursor) if cursor else None,
+        phone_index=phone_index,
+        status=status,
+        channel=channel,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    zone = ZoneInfo(org.timezone)
+    items = [present(r, pii, principal, zone) for r in rows]
+    if principal.sees_pii:
+        await audit_reveal(
+            session,
+            org_id=org.id,
+            actor_type=principal.actor_type,
+            actor_id=principal.actor_id,
+            target_type="lead",
+            target_ids=[str(r.id) for r in rows],
+            reason="api: list leads",
+        )
+    return LeadPage(items=items, next_cursor=encode_cursor(rows[-1]) if more and rows else None)
+
+
+async def get_lead(
+    session: AsyncSession, pii: Pii, principal: Principal, lead_id: uuid.UUID
+) -> LeadOut:
+    lead = await repository.get(session, principal.organization_id, lead_id)
+    org = await session.get(Organization, principal.organization_id)
+    if lead is None or org is None:
+        raise NotFound("lead not found")
+    if principal.sees_pii:
+        await audit_reveal(
+            session,
+            org_id=org.id,
+            actor_type=principal.actor_type,
+            actor_id=principal.actor_id,
+            target_type="lead",
+            target_ids=[str(lead.id)],
+            reason="api: read lead",
+        )
+    return present(lead, pii, principal, ZoneInfo(org.timezone))
