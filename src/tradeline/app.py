@@ -41,6 +41,7 @@ def create_app(
     *,
     target: DatabaseTarget | None = None,
     runtime: Runtime | None = None,
+    with_worker: bool = False,
 ) -> FastAPI:
     settings = settings or get_settings()
 
@@ -48,9 +49,16 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = runtime is None
         app.state.runtime = runtime or build_runtime(settings, target)
+        worker = None
+        if with_worker:
+            from tradeline.worker.service import start_in_process_worker
+
+            worker = await start_in_process_worker(app.state.runtime)
         try:
             yield
         finally:
+            if worker is not None:
+                await worker.stop()
             if own:
                 await app.state.runtime.close()
 

@@ -65,3 +65,22 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def twilio_auth_token(settings: Settings) -> str:
+    """The token that validates webhook signatures. Development without Twilio keys: a token
+    generated once into the data dir (mode 0600), so the softphone can sign like Twilio."""
+    if settings.twilio_auth_token is not None:
+        return settings.twilio_auth_token.get_secret_value()
+    import os
+    import secrets
+
+    path = settings.resolved_data_dir / "twilio-dev-auth-token"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(token + "\n")
+    return token

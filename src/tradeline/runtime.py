@@ -48,7 +48,7 @@ def build_runtime(settings: Settings, target: DatabaseTarget | None = None) -> R
         target=target,
         engine=engine,
         maker=maker,
-        pii=Pii(Vault(load_keyring(settings))),
+        pii=Pii(Vault(load_keyring(settings)), reload=lambda: load_keyring(settings)),
         limiter=limiter,
         owns_target=owns,
     )

@@ -142,7 +142,6 @@ async def test_flood_from_one_org_leaves_another_at_full_acceptance(backend: Rat
         return out
 
     flood, normal = await asyncio.gather(org_a(), org_b())
-    print("DBG", [d for d in normal if not d.allowed], sum(d.store_error for d in flood))
 
     assert sum(d.allowed for d in flood) == 20
     assert all(d.allowed for d in normal)
@@ -208,6 +207,18 @@ async def test_redis_keys_carry_the_prefix(
     finally:
         await client.aclose()
     assert keys == [f"{redis_prefix}:rl/ip/192.0.2.9/5/1/minute".encode()]
+
+
+async def test_burst_queues_for_connections_instead_of_failing(
+    redis_url: str, redis_prefix: str, make_limiter: MakeLimiter
+) -> None:
+    """A burst far above the pool size waits for a connection; it is not a store error."""
+    limiter = make_limiter(redis_url, key_prefix=redis_prefix, max_connections=2)
+    decisions = await asyncio.gather(
+        *(limiter.hit("50/minute", "ip", "192.0.2.10", fail=FailMode.CLOSED) for _ in range(200))
+    )
+    assert not any(d.store_error for d in decisions)
+    assert sum(d.allowed for d in decisions) == 50
 
 
 _CHILD = textwrap.dedent(

@@ -168,14 +168,14 @@ async def logout(session: AsyncSession, token: str) -> None:
 
 
 def _seal_secret(pii: Pii, user: User, secret: str) -> bytes:
-    sealed = pii.seal(secret, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret")
+    sealed = pii.seal(secret, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret_enc")
     assert sealed is not None
     return sealed
 
 
 def _open_secret(pii: Pii, user: User) -> str | None:
     return pii.open(
-        user.totp_secret_enc, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret"
+        user.totp_secret_enc, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret_enc"
     )
 
 

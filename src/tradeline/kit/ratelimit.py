@@ -92,8 +92,12 @@ class RateLimiter:
     :param on_store_error: awaited with ``(rule_description, exc)`` when the store fails.
     :param socket_timeout: Redis connect and read timeout in seconds. Kept short because a hit
         sits in the request path of webhooks that the telephony provider times out.
-    :param max_connections: Redis connections per limiter (per process); bursts beyond it
-        queue for a free connection for at most ``socket_timeout``.
+    :param max_connections: Redis connections per limiter (per process); a burst beyond it
+        queues for a free connection.
+    :param pool_timeout: how long a hit may queue for a connection before it counts as a store
+        error. Longer than ``socket_timeout`` because queueing is local congestion (a flood
+        from one client), not a dead store, and must not deny everyone else; it also bounds
+        the stall when Redis hangs: at most ``pool_timeout + socket_timeout`` per hit.
     :param fail_closed_retry_after: ``retry_after`` reported when a store failure denies a hit.
     """
 
@@ -105,22 +109,29 @@ class RateLimiter:
         on_store_error: StoreErrorCallback | None = None,
         socket_timeout: float = 0.5,
         max_connections: int = 32,
+        pool_timeout: float = 2.0,
         fail_closed_retry_after: int = 30,
     ) -> None:
         if not key_prefix or _FORBIDDEN_PREFIX_CHARS.intersection(key_prefix):
             raise ValueError(f"invalid rate limit key prefix {key_prefix!r}")
         if fail_closed_retry_after < 1:
             raise ValueError("fail_closed_retry_after must be >= 1")
-        self._key_prefix = key_prefix
         self._on_store_error = on_store_error
         self._fail_closed_retry_after = fail_closed_retry_after
         self._rules: dict[str, RateLimitItem] = {}
         self._pool: redis.asyncio.BlockingConnectionPool | None = None
-        self._storage = self._make_storage(storage_url, key_prefix, socket_timeout, max_connections)
+        self._storage = self._make_storage(
+            storage_url, key_prefix, socket_timeout, max_connections, pool_timeout
+        )
         self._strategy = MovingWindowRateLimiter(self._storage)
 
     def _make_storage(
-        self, url: str | None, key_prefix: str, socket_timeout: float, max_connections: int
+        self,
+        url: str | None,
+        key_prefix: str,
+        socket_timeout: float,
+        max_connections: int,
+        pool_timeout: float,
     ) -> Storage:
         if not url:
             return MemoryStorage()
@@ -139,7 +150,7 @@ class RateLimiter:
         pool = redis.asyncio.BlockingConnectionPool.from_url(
             bare,
             max_connections=max_connections,
-            timeout=socket_timeout,  # wait for a free connection no longer than for Redis
+            timeout=pool_timeout,
             socket_timeout=socket_timeout,
             socket_connect_timeout=socket_timeout,
             # redis-py retries connection errors 3 times with up to 10 s of jittered backoff by

@@ -139,3 +139,66 @@ async def get_lead(
             reason="api: read lead",
         )
     return present(lead, pii, principal, ZoneInfo(org.timezone))
+
+
+async def create_lead(
+    session: AsyncSession,
+    pii: Pii,
+    org_id: uuid.UUID,
+    *,
+    channel: str,
+    caller_number: str | None = None,
+    caller_name: str | None = None,
+    callback_number: str | None = None,
+    email: str | None = None,
+    job_summary: str | None = None,
+    address: str | None = None,
+    preferred_datetime: datetime | None = None,
+    preferred_window_end: datetime | None = None,
+    emergency: bool = False,
+    intent: str = "other",
+    contact_id: uuid.UUID | None = None,
+    conversation_id: uuid.UUID | None = None,
+    score: int = 0,
+) -> Lead:
+    """Insert a lead with every identifying field sealed and the numbers blind-indexed."""
+    lead = Lead(
+        id=uuid.uuid4(),
+        organization_id=org_id,
+        channel=channel,
+        preferred_datetime=preferred_datetime,
+        preferred_window_end=preferred_window_end,
+        emergency=emergency,
+        intent=intent,
+        contact_id=contact_id,
+        conversation_id=conversation_id,
+        score=score,
+    )
+    seal_lead_fields(
+        lead,
+        pii,
+        caller_number=caller_number,
+        caller_name=caller_name,
+        callback_number=callback_number,
+        email=email.lower() if email else None,
+        job_summary=job_summary,
+        address=address,
+    )
+    session.add(lead)
+    await session.flush()
+    return lead
+
+
+def seal_lead_fields(lead: Lead, pii: Pii, **values: str | None) -> None:
+    """Set the given PII fields (name → plaintext) on a lead, sealed; keeps indexes in step."""
+    for name, value in values.items():
+        column = f"{name}_enc"
+        setattr(
+            lead,
+            column,
+            pii.seal(value, org_id=lead.organization_id, table="leads", row_id=lead.id, column=column),
+        )
+        if name == "caller_number":
+            lead.caller_bidx = pii.phone_index(lead.organization_id, value) if value else None
+        if name == "callback_number":
+            lead.callback_bidx = pii.phone_index(lead.organization_id, value) if value else None

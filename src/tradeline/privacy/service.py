@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +33,9 @@ def load_keyring(settings: Settings) -> KeyRing:
 class Pii:
     """Column-level encryption bound to (organization, table, row, column)."""
 
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: Vault, reload: Callable[[], KeyRing] | None = None) -> None:
         self.vault = vault
+        self._reload = reload
 
     def seal(
         self, value: str | None, *, org_id: uuid.UUID, table: str, row_id: uuid.UUID, column: str
@@ -47,6 +49,10 @@ class Pii:
     ) -> str | None:
         if blob is None:
             return None
+        blob = bytes(blob)
+        if self._reload is not None and self.vault.key_id_of(blob) not in self.vault.keyring.key_ids:
+            # Another process (`tradeline keys rotate`) added a key since we loaded ours.
+            self.vault = Vault(self._reload())
         return self.vault.decrypt(blob, org_id=org_id, table=table, row_id=row_id, column=column)
 
     def phone_index(self, org_id: uuid.UUID, e164: str) -> bytes:

@@ -1,0 +1,42 @@
+# TradeLine — `make run` and `make test` are the whole set-up (README).
+SHELL := /bin/bash
+BOOT_PYTHON ?= python3.11
+VENV ?= .venv
+PYTHON ?= $(VENV)/bin/python
+UV_VERSION := 0.13.9
+BIN := $(dir $(PYTHON))
+LOCK ?= requirements.lock
+
+.PHONY: install install-dev run test lint typecheck bench clean
+
+$(VENV)/bin/python:
+	$(BOOT_PYTHON) -m venv $(VENV)
+
+# Installs the project and every asset it needs into PYTHON's environment (CONTRACTS §1).
+install: $(if $(filter $(VENV)/bin/python,$(PYTHON)),$(VENV)/bin/python)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r $(LOCK)
+	$(PYTHON) -m uv pip install --quiet --python $(PYTHON) --no-deps -e .
+
+install-dev:
+	$(MAKE) install LOCK=requirements-dev.lock
+
+run: install
+	@if [ ! -f "$${TRADELINE_DATA_DIR:-var}/demo-login.json" ]; then $(BIN)tradeline demo; fi
+	$(BIN)tradeline serve
+
+lint:
+	$(BIN)ruff check src tests bench migrations
+	$(BIN)ruff format --check src tests bench migrations
+
+typecheck:
+	$(BIN)mypy src tests
+
+test: install-dev lint typecheck
+	$(BIN)pytest -n 2 --dist loadgroup
+
+bench: install-dev
+	$(PYTHON) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
