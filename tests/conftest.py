@@ -34,6 +34,8 @@ class PgCluster:
 
     admin_url: str  # to the maintenance database, as a superuser/owner
     data_dir: Path
+    bin_dir: Path | None = None  # the embedded server's binaries (pg_dump); None when external
+    pgdata: Path | None = None
 
     def url(self, database: str) -> str:
         return make_url(self.admin_url).set(database=database).render_as_string(hide_password=False)
@@ -59,7 +61,12 @@ def pg_cluster() -> Iterator[PgCluster]:
     else:
         handle = start_embedded(data_dir)
         admin = handle.url(database="postgres")
-    cluster = PgCluster(admin_url=admin, data_dir=data_dir)
+    cluster = PgCluster(
+        admin_url=admin,
+        data_dir=data_dir,
+        bin_dir=handle.bin_dir if handle else None,
+        pgdata=handle.pgdata if handle else None,
+    )
     cluster.execute(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)")
     cluster.execute(f"CREATE DATABASE {TEMPLATE}")
     run_migrations(cluster.url(TEMPLATE))
@@ -105,6 +112,22 @@ async def client(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip locally; in CI (TRADELINE_TEST_STRICT=1) a missing service is a failure, not a skip."""
+    if os.environ.get("TRADELINE_TEST_STRICT") == "1":
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("TRADELINE_TEST_REDIS_URL")
+    if not url:
+        skip_or_fail("TRADELINE_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/15)")
+    assert url is not None
+    return url
 
 
 def random_number() -> str:

@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.auth import service as auth_service
 from tradeline.auth.schemas import Principal
-from tradeline.exceptions import TooManyRequests, Unauthorized
+from tradeline.exceptions import Forbidden, TooManyRequests, Unauthorized
+from tradeline.kit.secrets import same
 from tradeline.kit.metrics import RATE_LIMITED
 from tradeline.kit.ratelimit import FailMode, client_ip
 from tradeline.runtime import Runtime
@@ -64,6 +65,12 @@ async def api_principal(request: Request, session: DbSession) -> Principal:
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         principal = await auth_service.session_principal(session, cookie)
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            # Cookie-authenticated writes need the session's CSRF token in a header.
+            loaded = await auth_service.load_session(session, cookie)
+            sent = request.headers.get("x-csrf-token", "")
+            if loaded is None or not sent or not same(loaded[0].csrf_token, sent):
+                raise Forbidden("missing or wrong X-CSRF-Token")
         await enforce_limit(request, "600/minute", "session", principal.actor_id)
         return principal
     raise Unauthorized("missing credentials: send Authorization: Bearer <api key>")
@@ -73,6 +80,7 @@ CurrentPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
 def build_router() -> APIRouter:
+    from tradeline.dashboard.endpoints import router as dashboard_router
     from tradeline.lead.endpoints import router as lead_router
     from tradeline.ops.endpoints import router as ops_router
     from tradeline.organization.endpoints import router as organization_router
@@ -83,4 +91,5 @@ def build_router() -> APIRouter:
     v1.include_router(organization_router)
     v1.include_router(lead_router)
     root.include_router(v1)
+    root.include_router(dashboard_router)
     return root

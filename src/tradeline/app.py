@@ -71,6 +71,11 @@ def create_app(
     if runtime is not None:
         app.state.runtime = runtime
     app.include_router(build_router())
+    from fastapi.staticfiles import StaticFiles
+
+    from tradeline.dashboard.endpoints import STATIC_DIR
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.exception_handler(TradeLineError)
     async def _expected(_: Request, exc: TradeLineError) -> JSONResponse:

@@ -21,7 +21,8 @@ def _drop_pii(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
 
 def configure_logging(level: str = "INFO") -> None:
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s", force=True)
-    for noisy in ("uvicorn.access",):
+    # httpx logs every request URL at INFO; ours can carry numbers in query strings.
+    for noisy in ("uvicorn.access", "httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     structlog.configure(
         processors=[

@@ -33,14 +33,6 @@ MakeLimiter = Callable[..., RateLimiter]
 
 
 @pytest.fixture
-def redis_url() -> str:
-    url = os.environ.get("TRADELINE_TEST_REDIS_URL")
-    if not url:
-        pytest.skip("TRADELINE_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/15)")
-    return url
-
-
-@pytest.fixture
 async def redis_prefix(redis_url: str) -> AsyncIterator[str]:
     """A key prefix unique to this test; its keys (and only those) are deleted afterwards."""
     prefix = f"tltest-{secrets.token_hex(8)}"

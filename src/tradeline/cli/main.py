@@ -140,14 +140,19 @@ def user_create(
 
     settings = settings_for_cli()
     try:
-        org_id = uuid.UUID(org)
-        parsed_role = Role(role)
-        address = validate_email(email, check_deliverability=False).normalized
-    except ValueError:
-        fail(f"--org must be an organization id and --role one of admin, moderator, member")
-        return
+        address = validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         fail(f"--email: {exc}")
+        return
+    try:
+        org_id = uuid.UUID(org)
+    except ValueError:
+        fail(f"--org: {org!r} is not an organization id")
+        return
+    try:
+        parsed_role = Role(role)
+    except ValueError:
+        fail("--role: one of admin, moderator, member")
         return
     if len(password) < 10:
         fail("--password: use at least 10 characters")

@@ -63,17 +63,25 @@ class RequestContextMiddleware:
             return
 
         seen = 0
+        exceeded = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message: Message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracking_send(message: Message) -> None:
+            if exceeded:
+                # Frameworks turn a failed body read into their own 400; the truth is 413.
+                if message["type"] == "http.response.start" and not status["sent"]:
+                    status["sent"], status["code"] = True, 413
+                    await _send_413(send, limit, request_id)
+                return
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
                 status["sent"] = True

@@ -20,7 +20,7 @@ from tradeline.organization.service import create_organization, parse_profile
 from tradeline.runtime import Runtime
 
 DEMO_NUMBER = "+15875550100"
-DEMO_EMAIL = "owner@demo.tradeline.test"
+DEMO_EMAIL = "owner@demoplumbing.example.com"
 
 DEMO_PROFILE = {
     "name": "Demo Plumbing & Heating",
@@ -45,7 +45,7 @@ DEMO_PROFILE = {
         {"q": "Do you charge for estimates?", "a": "Estimates are free within our service area."},
         {"q": "Do you offer emergency service?", "a": "Yes, our on-call plumber is available 24/7."},
     ],
-    "notify": {"email": "owner@demo.tradeline.test"},
+    "notify": {"email": "owner@demoplumbing.example.com"},
 }
 
 # Fictional callers (555-01xx numbers are reserved for fiction).

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Response
 
 from tradeline.api import CurrentPrincipal, DbSession
 from tradeline.exceptions import Forbidden
+from tradeline.idempotency.service import IdempotencyDep
 from tradeline.organization import service
 from tradeline.organization.schemas import BusinessProfileSpec
 
@@ -21,9 +22,20 @@ async def get_profile(principal: CurrentPrincipal, session: DbSession) -> Busine
 
 @router.put("/profile", response_model=BusinessProfileSpec)
 async def put_profile(
-    principal: CurrentPrincipal, session: DbSession, body: dict[str, Any] = Body(...)
-) -> BusinessProfileSpec:
+    principal: CurrentPrincipal,
+    session: DbSession,
+    idempotency: IdempotencyDep,
+    body: Annotated[dict[str, Any], Body()],
+) -> Response:
+    # Checked before the idempotent effect: a refusal must not be stored under the key.
     if principal.role.value != "admin":
         raise Forbidden("only admins change the business profile")
-    spec = service.parse_profile(body)
-    return await service.replace_profile(session, principal.organization_id, spec, principal.actor_id)
+
+    async def replace() -> tuple[int, BusinessProfileSpec]:
+        spec = service.parse_profile(body)
+        saved = await service.replace_profile(
+            session, principal.organization_id, spec, principal.actor_id
+        )
+        return 200, saved
+
+    return await idempotency.run(session, principal.organization_id, replace)

@@ -1,0 +1,1 @@
+"""Idempotency-Key on mutating API routes (see `service`)."""
