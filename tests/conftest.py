@@ -89,10 +89,10 @@ def fresh_db(pg_cluster: PgCluster) -> Iterator[DatabaseTarget]:
 def settings(tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "var",
-        encryption_keys=TEST_KEYS,  # type: ignore[arg-type]
-        blind_index_key=TEST_BLIND,  # type: ignore[arg-type]
+        encryption_keys=TEST_KEYS,
+        blind_index_key=TEST_BLIND,
         redis_url=None,
-        twilio_auth_token="test-auth-token",  # type: ignore[arg-type]
+        twilio_auth_token="test-auth-token",
         public_url="http://testserver",
     )
 

@@ -10,7 +10,9 @@ from tradeline.organization.service import CreatedOrganization, create_organizat
 from tradeline.runtime import Runtime
 
 
-def profile(name: str = "Test Plumbing", numbers: list[str] | None = None, **extra: Any) -> dict[str, Any]:
+def profile(
+    name: str = "Test Plumbing", numbers: list[str] | None = None, **extra: Any
+) -> dict[str, Any]:
     data: dict[str, Any] = {
         "name": name,
         "phone_numbers": numbers or [f"+1587555{secrets.randbelow(10_000):04d}"],
@@ -23,6 +25,8 @@ def profile(name: str = "Test Plumbing", numbers: list[str] | None = None, **ext
     return data
 
 
-async def make_org(runtime: Runtime, name: str = "Test Plumbing", **extra: Any) -> CreatedOrganization:
+async def make_org(
+    runtime: Runtime, name: str = "Test Plumbing", **extra: Any
+) -> CreatedOrganization:
     async with tenant_session(runtime.maker, None) as session:
         return await create_organization(session, parse_profile(profile(name, **extra)))

@@ -14,7 +14,7 @@ from tradeline.runtime import Runtime
 
 
 def _shape(response: httpx.Response) -> dict[str, str]:
-    body = response.json()
+    body: dict[str, str] = response.json()
     assert set(body) == {"error", "detail"}, body
     return body
 
@@ -89,7 +89,10 @@ async def test_metrics_and_openapi(client: httpx.AsyncClient) -> None:
     await client.get("/healthz")
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200
-    assert 'tradeline_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in metrics.text
+    assert (
+        'tradeline_http_request_duration_seconds_bucket{le="0.005",method="GET",route="/healthz"}'
+        in metrics.text
+    )
     assert "tradeline_jobs" in metrics.text
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/leads" in spec["paths"] and "/api/v1/profile" in spec["paths"]

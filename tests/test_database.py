@@ -17,7 +17,9 @@ from tradeline.exceptions import ConfigurationError
 from tradeline.models import Base
 
 # The machine's own PostgreSQL 15 (Debian), which has no pgvector.
-SYSTEM_PG = os.environ.get("TRADELINE_TEST_PLAIN_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SYSTEM_PG = os.environ.get(
+    "TRADELINE_TEST_PLAIN_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 def _system_pg_available() -> bool:
@@ -49,7 +51,11 @@ def test_cli_says_pgvector_is_missing_and_exits_non_zero(system_pg: str, tmp_pat
     env = {**os.environ, "TRADELINE_DATABASE_URL": SYSTEM_PG, "TRADELINE_DATA_DIR": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-m", "tradeline.cli.main", "db", "upgrade"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -63,7 +69,9 @@ def test_models_match_migrations(fresh_db: DatabaseTarget) -> None:
         context = MigrationContext.configure(
             conn,
             opts={
-                "include_name": lambda name, kind, _p: not (kind == "table" and name and name.startswith("procrastinate_")),
+                "include_name": lambda name, kind, _p: (
+                    not (kind == "table" and name and name.startswith("procrastinate_"))
+                ),
                 "compare_type": True,
             },
         )

@@ -24,7 +24,8 @@ def upgrade() -> None:
     # Straight to psycopg with no parameters, so its '%' signs are not read as placeholders;
     # same connection, same transaction as the rest of the migration.
     raw = op.get_bind().connection.dbapi_connection
-    assert raw is not None
+    if raw is None:
+        raise RuntimeError("migration needs an open DBAPI connection")
     with raw.cursor() as cursor:
         cursor.execute(SchemaManager.get_schema())
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
@@ -33,4 +34,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers CASCADE")
+    op.execute(
+        "DROP TABLE IF EXISTS procrastinate_events, procrastinate_periodic_defers, procrastinate_jobs, procrastinate_workers CASCADE"
+    )

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradeline.auth import service as auth_service
 from tradeline.auth.schemas import Principal
 from tradeline.exceptions import Forbidden, TooManyRequests, Unauthorized
-from tradeline.kit.secrets import same
 from tradeline.kit.metrics import RATE_LIMITED
 from tradeline.kit.ratelimit import FailMode, client_ip
+from tradeline.kit.secrets import same
 from tradeline.runtime import Runtime
 
 SESSION_COOKIE = "tl_session"

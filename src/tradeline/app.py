@@ -23,7 +23,9 @@ log = get_logger(__name__)
 UPLOAD_PATHS = ("/api/v1/kb/upload", "/api/v1/leads/import")
 
 
-def _error(status: int, error: str, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error(
+    status: int, error: str, detail: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     return JSONResponse({"error": error, "detail": detail}, status_code=status, headers=headers)
 
 
@@ -79,7 +81,9 @@ def create_app(
 
     @app.exception_handler(TradeLineError)
     async def _expected(_: Request, exc: TradeLineError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        headers = (
+            {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyRequests) else None
+        )
         return _error(exc.status_code, exc.error, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)

@@ -12,7 +12,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Runtime configuration. All optional in development: unset means the offline default."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADELINE_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="TRADELINE_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str | None = None
     # Optional separate login for the app (non-owner) role; unset → owner connection + SET ROLE.

@@ -58,16 +58,22 @@ async def test_login_sets_a_safe_cookie_and_lands_on_the_dashboard(
     assert put.status_code == 403
 
 
-async def test_login_form_without_csrf_token_is_refused(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_login_form_without_csrf_token_is_refused(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     org = await make_org(runtime)
     await _user(runtime, org.org_id, "csrf@x.test")
     await _csrf(client)
-    response = await client.post("/login", data={"email": "csrf@x.test", "password": PASSWORD, "csrf_token": "forged"})
+    response = await client.post(
+        "/login", data={"email": "csrf@x.test", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 403
     assert "tl_session" not in response.headers.get("set-cookie", "")
 
 
-async def test_repeated_failures_raise_a_security_alert(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_repeated_failures_raise_a_security_alert(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     org = await make_org(runtime)
     await _user(runtime, org.org_id, "victim@x.test")
     for _ in range(5):
@@ -75,14 +81,18 @@ async def test_repeated_failures_raise_a_security_alert(client: httpx.AsyncClien
         assert response.status_code == 401
     async with runtime.maker() as session:
         alerts = (await session.execute(select(SecurityAlert))).scalars().all()
-        user = (await session.execute(select(User).where(User.email == "victim@x.test"))).scalar_one()
+        user = (
+            await session.execute(select(User).where(User.email == "victim@x.test"))
+        ).scalar_one()
     assert [a.kind for a in alerts] == ["repeated_login_failures"]
     assert user.failed_logins == 5
     assert (await client.get("/")).status_code == 303  # not signed in
 
 
 async def test_login_is_rate_limited(client: httpx.AsyncClient, runtime: Runtime) -> None:
-    statuses = [(await _login(client, "nobody@x.test", "nope nope nope")).status_code for _ in range(12)]
+    statuses = [
+        (await _login(client, "nobody@x.test", "nope nope nope")).status_code for _ in range(12)
+    ]
     assert statuses[:10] == [401] * 10
     assert statuses[10:] == [429, 429]
 
@@ -121,11 +131,15 @@ async def test_totp_enrolment_verification_and_recovery_codes(
         form = await client.get("/login/mfa")
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert csrf
-        result = await client.post("/login/mfa", data={"code": codes[0], "csrf_token": csrf.group(1)})
+        result = await client.post(
+            "/login/mfa", data={"code": codes[0], "csrf_token": csrf.group(1)}
+        )
         assert result.status_code == expected, attempt
 
 
-async def test_revoked_or_unknown_api_keys_are_refused(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_revoked_or_unknown_api_keys_are_refused(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     org = await make_org(runtime)
     headers = {"Authorization": f"Bearer {org.api_key}"}
     assert (await client.get("/api/v1/leads", headers=headers)).status_code == 200
@@ -144,11 +158,20 @@ async def test_member_keys_see_masked_pii(client: httpx.AsyncClient, runtime: Ru
     async with tenant_session(runtime.maker, org.org_id) as session:
         _, member_key = await create_api_key(session, org.org_id, name="m", role=Role.MEMBER)
         await create_lead(
-            session, runtime.pii, org.org_id, channel="sms", caller_number="+14035550199",
-            caller_name="Jordan Lee", email="jordan@example.com",
+            session,
+            runtime.pii,
+            org.org_id,
+            channel="sms",
+            caller_number="+14035550199",
+            caller_name="Jordan Lee",
+            email="jordan@example.com",
         )
-    admin = (await client.get("/api/v1/leads", headers={"Authorization": f"Bearer {org.api_key}"})).json()
-    member = (await client.get("/api/v1/leads", headers={"Authorization": f"Bearer {member_key}"})).json()
+    admin = (
+        await client.get("/api/v1/leads", headers={"Authorization": f"Bearer {org.api_key}"})
+    ).json()
+    member = (
+        await client.get("/api/v1/leads", headers={"Authorization": f"Bearer {member_key}"})
+    ).json()
     assert admin["items"][0]["caller_number"] == "+14035550199"
     assert admin["items"][0]["email"] == "jordan@example.com"
     assert member["items"][0]["caller_number"] == "***-***-0199"

@@ -27,7 +27,11 @@ def run(args: list[str], db: DatabaseTarget, data_dir: Path) -> subprocess.Compl
     }
     return subprocess.run(
         [sys.executable, "-m", "tradeline.cli.main", *args],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -49,9 +53,21 @@ def test_org_create_json_then_user_create(fresh_db: DatabaseTarget, tmp_path: Pa
     assert set(out) == {"org_id", "api_key", "phone_numbers"}
     assert out["phone_numbers"] == ["+15875550142"] and out["api_key"].startswith("tl_")
     user = run(
-        ["user", "create", "--org", out["org_id"], "--email", "Boss@CLI.example.com", "--password",
-         "long enough password", "--role", "admin", "--operator"],
-        fresh_db, tmp_path,
+        [
+            "user",
+            "create",
+            "--org",
+            out["org_id"],
+            "--email",
+            "Boss@CLI.example.com",
+            "--password",
+            "long enough password",
+            "--role",
+            "admin",
+            "--operator",
+        ],
+        fresh_db,
+        tmp_path,
     )
     assert user.returncode == 0, user.stderr
     engine = create_engine(fresh_db.owner_url)
@@ -101,7 +117,9 @@ def test_unreadable_and_malformed_profiles(fresh_db: DatabaseTarget, tmp_path: P
 
 
 @pytest.mark.slow
-def test_demo_creates_the_demo_business_and_can_run_twice(fresh_db: DatabaseTarget, tmp_path: Path) -> None:
+def test_demo_creates_the_demo_business_and_can_run_twice(
+    fresh_db: DatabaseTarget, tmp_path: Path
+) -> None:
     for _ in range(2):
         result = run(["demo"], fresh_db, tmp_path)
         assert result.returncode == 0, result.stderr

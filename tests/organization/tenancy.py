@@ -19,7 +19,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import UUID as PgUUID
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 
 from tradeline.models import Base
 
@@ -47,7 +47,7 @@ def value_for(table: Table, column_name: str, org_id: uuid.UUID, parents: dict[s
             return org_id
         return parents[parent]
     kind = column.type
-    if isinstance(kind, PgUUID):
+    if isinstance(kind, PG_UUID):
         return uuid.uuid4()
     if isinstance(kind, String):
         length = kind.length or 32

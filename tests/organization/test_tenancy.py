@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,9 +12,8 @@ from sqlalchemy.exc import DBAPIError
 
 from tests.factories import make_org
 from tests.organization.tenancy import fill_org, row_for, tenant_tables
-from tradeline.db import APP_ROLE, DatabaseTarget
+from tradeline.db import APP_ROLE, DatabaseTarget, tenant_session
 from tradeline.lead.service import create_lead
-from tradeline.db import tenant_session
 from tradeline.models import Base
 from tradeline.runtime import Runtime
 
@@ -33,7 +31,9 @@ def _org(conn: Connection, name: str) -> uuid.UUID:
 
 
 @pytest.fixture
-def two_orgs(fresh_db: DatabaseTarget) -> Iterator[tuple[DatabaseTarget, uuid.UUID, uuid.UUID, list[str]]]:
+def two_orgs(
+    fresh_db: DatabaseTarget,
+) -> tuple[DatabaseTarget, uuid.UUID, uuid.UUID, list[str]]:
     owner = create_engine(fresh_db.owner_url)
     with owner.begin() as conn:
         tables = tenant_tables(conn)
@@ -41,7 +41,7 @@ def two_orgs(fresh_db: DatabaseTarget) -> Iterator[tuple[DatabaseTarget, uuid.UU
         fill_org(conn, a, tables)
         fill_org(conn, b, tables)
     owner.dispose()
-    yield fresh_db, a, b, tables
+    return fresh_db, a, b, tables
 
 
 def _as_app(target: DatabaseTarget) -> Any:
@@ -133,9 +133,12 @@ def test_organizations_row_isolated(two_orgs: Any) -> None:
         _set_org(conn, a)
         ids = {r[0] for r in conn.execute(text("SELECT id FROM organizations"))}
         assert ids == {a}
-        assert conn.execute(
-            text("UPDATE organizations SET name = 'x' WHERE id = :b"), {"b": b}
-        ).rowcount == 0
+        assert (
+            conn.execute(
+                text("UPDATE organizations SET name = 'x' WHERE id = :b"), {"b": b}
+            ).rowcount
+            == 0
+        )
     engine.dispose()
 
 
@@ -164,12 +167,16 @@ def test_catalog_gate(fresh_db: DatabaseTarget) -> None:
             {"r": APP_ROLE},
         ).one()
         assert tuple(role) == (False, False, False)
-        owners = conn.execute(
-            text(
-                "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class "
-                "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
+        owners = (
+            conn.execute(
+                text(
+                    "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class "
+                    "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"
+                )
             )
-        ).scalars().all()
+            .scalars()
+            .all()
+        )
         assert APP_ROLE not in owners
     engine.dispose()
     app = _as_app(fresh_db)
@@ -180,7 +187,7 @@ def test_catalog_gate(fresh_db: DatabaseTarget) -> None:
 
 
 def test_number_lookup_opens_exactly_one_row(two_orgs: Any) -> None:
-    target, a, b, _ = two_orgs
+    target, _, b, _ = two_orgs
     engine = _as_app(target)
     owner = create_engine(target.owner_url)
     with owner.connect() as conn:
@@ -197,12 +204,18 @@ def test_number_lookup_opens_exactly_one_row(two_orgs: Any) -> None:
     engine.dispose()
 
 
-async def test_api_key_of_a_with_ids_of_b_is_404(client: httpx.AsyncClient, runtime: Runtime) -> None:
+async def test_api_key_of_a_with_ids_of_b_is_404(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
     a = await make_org(runtime, "Alpha Plumbing")
     b = await make_org(runtime, "Bravo Electric")
     async with tenant_session(runtime.maker, b.org_id) as session:
         lead_b = await create_lead(
-            session, runtime.pii, b.org_id, channel="sms", caller_name="Canary Bravo",
+            session,
+            runtime.pii,
+            b.org_id,
+            channel="sms",
+            caller_name="Canary Bravo",
             caller_number="+14035550177",
         )
     as_a = {"Authorization": f"Bearer {a.api_key}"}

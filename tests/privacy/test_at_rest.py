@@ -32,15 +32,28 @@ async def canary_written(runtime: Runtime, client: httpx.AsyncClient) -> Runtime
     org = await make_org(runtime, "Canary Plumbing")
     async with tenant_session(runtime.maker, org.org_id) as session:
         await create_lead(
-            session, runtime.pii, org.org_id, channel="sms", caller_number=CANARY_PHONE,
-            callback_number=CANARY_PHONE, caller_name=CANARY_NAME, email=CANARY_EMAIL,
-            job_summary=f"{CANARY_NAME} has a leak", address="12 Canary Row",
+            session,
+            runtime.pii,
+            org.org_id,
+            channel="sms",
+            caller_number=CANARY_PHONE,
+            callback_number=CANARY_PHONE,
+            caller_name=CANARY_NAME,
+            email=CANARY_EMAIL,
+            job_summary=f"{CANARY_NAME} has a leak",
+            address="12 Canary Row",
         )
     # An admin reads it back through the API: decrypted in memory only, and audited.
-    response = await client.get(f"/api/v1/leads?phone={CANARY_PHONE}", headers={"Authorization": f"Bearer {org.api_key}"})
+    response = await client.get(
+        f"/api/v1/leads?phone={CANARY_PHONE}", headers={"Authorization": f"Bearer {org.api_key}"}
+    )
     assert response.json()["items"][0]["caller_name"] == CANARY_NAME
     async with tenant_session(runtime.maker, org.org_id) as session:
-        reveals = (await session.execute(text("SELECT count(*) FROM audit_log WHERE action = 'pii.reveal'"))).scalar_one()
+        reveals = (
+            await session.execute(
+                text("SELECT count(*) FROM audit_log WHERE action = 'pii.reveal'")
+            )
+        ).scalar_one()
     assert reveals == 1
     return runtime
 
@@ -52,9 +65,18 @@ async def test_canary_absent_from_pg_dump(
         pytest.skip("pg_dump of the embedded server is used; external server configured")
     url = make_url(fresh_db.owner_url)
     dump = subprocess.run(
-        [str(pg_cluster.bin_dir / "pg_dump"), "-h", str(url.query["host"]), "-U", "postgres",
-         "--data-only", str(url.database)],
-        capture_output=True, check=True, timeout=120,
+        [
+            str(pg_cluster.bin_dir / "pg_dump"),
+            "-h",
+            str(url.query["host"]),
+            "-U",
+            "postgres",
+            "--data-only",
+            str(url.database),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
     ).stdout
     assert b"leads" in dump and len(dump) > 1000
     assert _contains_canary(dump) == []
@@ -80,7 +102,10 @@ async def test_canary_absent_from_table_files_and_wal(
 
 
 async def test_canary_absent_from_app_logs(
-    runtime: Runtime, client: httpx.AsyncClient, capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+    runtime: Runtime,
+    client: httpx.AsyncClient,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from tradeline.logging import configure_logging
 
@@ -88,8 +113,18 @@ async def test_canary_absent_from_app_logs(
     caplog.set_level(logging.DEBUG)
     org = await make_org(runtime)
     async with tenant_session(runtime.maker, org.org_id) as session:
-        await create_lead(session, runtime.pii, org.org_id, channel="sms", caller_name=CANARY_NAME, caller_number=CANARY_PHONE, email=CANARY_EMAIL)
-    await client.get(f"/api/v1/leads?phone={CANARY_PHONE}", headers={"Authorization": f"Bearer {org.api_key}"})
+        await create_lead(
+            session,
+            runtime.pii,
+            org.org_id,
+            channel="sms",
+            caller_name=CANARY_NAME,
+            caller_number=CANARY_PHONE,
+            email=CANARY_EMAIL,
+        )
+    await client.get(
+        f"/api/v1/leads?phone={CANARY_PHONE}", headers={"Authorization": f"Bearer {org.api_key}"}
+    )
     from tradeline.logging import get_logger
 
     get_logger("test").warning("careless", From=CANARY_PHONE, Body=CANARY_NAME, email=CANARY_EMAIL)

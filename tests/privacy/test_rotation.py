@@ -57,7 +57,9 @@ async def _decrypt_everything(settings: Settings, db: DatabaseTarget) -> tuple[i
         for row_id, org_id, name, email in rows:
             for column, blob in (("caller_name_enc", name), ("email_enc", email)):
                 try:
-                    runtime.pii.open(bytes(blob), org_id=org_id, table="leads", row_id=row_id, column=column)
+                    runtime.pii.open(
+                        bytes(blob), org_id=org_id, table="leads", row_id=row_id, column=column
+                    )
                     ok += 1
                 except DecryptionError:
                     failures += 1
@@ -76,8 +78,13 @@ async def test_rotation_killed_midway_then_rerun(fresh_db: DatabaseTarget, tmp_p
         async with tenant_session(runtime.maker, org.org_id) as session:
             for i in range(LEADS_PER_ORG):
                 await create_lead(
-                    session, runtime.pii, org.org_id, channel="sms",
-                    caller_name=f"Caller {i}", email=f"c{i}@example.com", caller_number="+14035550111",
+                    session,
+                    runtime.pii,
+                    org.org_id,
+                    channel="sms",
+                    caller_name=f"Caller {i}",
+                    email=f"c{i}@example.com",
+                    caller_number="+14035550111",
                 )
     await runtime.close()
     assert set(_key_ids(fresh_db)) == {"k1"}
@@ -111,7 +118,9 @@ async def test_rotation_killed_midway_then_rerun(fresh_db: DatabaseTarget, tmp_p
     assert KeyRing.load_or_create_file(keyring_path(settings)).primary_id == "k2"
 
     # Rerun: rotation continues to a new primary (k3) and leaves nothing on old keys.
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    rerun = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert rerun.returncode == 0, rerun.stderr
     counts = _key_ids(fresh_db)
     assert set(counts) == {"k3"}, counts

@@ -42,7 +42,9 @@ def _log_file(path: Path) -> IO[bytes]:
 
 
 @asynccontextmanager
-async def worker_process(db: DatabaseTarget, data_dir: Path, log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def worker_process(
+    db: DatabaseTarget, data_dir: Path, log: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRADELINE_")}
     env |= {
         "TRADELINE_DATABASE_URL": db.owner_url,
@@ -52,8 +54,14 @@ async def worker_process(db: DatabaseTarget, data_dir: Path, log: Path) -> Async
     }
     with _log_file(log) as stderr:
         proc = await asyncio.create_subprocess_exec(
-            str(TRADELINE), "worker", "--concurrency", "1",
-            env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=stderr,
+            str(TRADELINE),
+            "worker",
+            "--concurrency",
+            "1",
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=stderr,
         )
         try:
             yield proc
@@ -74,13 +82,16 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
 
     owner = create_async_engine(fresh_db.owner_url)
     try:
+
         async def probe_in_flight() -> bool:
             async with owner.connect() as conn:
                 return bool((await conn.execute(text(PROBE_IN_FLIGHT))).scalar_one())
 
         first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"
         async with worker_process(fresh_db, tmp_path / "var", first_log) as first:
-            await wait_for(probe_in_flight, timeout=20, what=f"worker 1 to run the probe ({first_log})")
+            await wait_for(
+                probe_in_flight, timeout=20, what=f"worker 1 to run the probe ({first_log})"
+            )
             row = await job_row(runtime, job_id)
             assert row is not None and (row["status"], row["attempts"]) == ("doing", 0)
             first.send_signal(signal.SIGKILL)
@@ -93,10 +104,13 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
         # What the every-minute recovery job does, with a threshold fit for a test: the only
         # worker is dead, so a heartbeat older than a second is proof enough.
         async with open_queue(fresh_db) as queue:
+
             async def recovered() -> list[int]:
                 return await recover_stalled_jobs(queue, seconds_since_heartbeat=1)
 
-            assert job_id in await wait_for(recovered, timeout=15, what="the stalled job", every=0.5)
+            assert job_id in await wait_for(
+                recovered, timeout=15, what="the stalled job", every=0.5
+            )
         row = await job_row(runtime, job_id)
         assert row is not None and (row["status"], row["attempts"]) == ("todo", 1)
         # Retried on the task's policy: the first retry waits 4 s.
@@ -104,6 +118,7 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
         assert timedelta(seconds=3.5) < backoff < timedelta(seconds=4.5)
 
         async with worker_process(fresh_db, tmp_path / "var", second_log) as second:
+
             async def succeeded() -> bool:
                 return await job_status(runtime, job_id) == "succeeded"
 

@@ -62,7 +62,11 @@ async def test_job_exists_iff_its_transaction_committed(runtime: Runtime) -> Non
     assert await job_row(runtime, rolled_back) is None
     row = await job_row(runtime, committed)
     assert row is not None
-    assert (row["status"], row["queue_name"], row["args"]) == ("todo", "default", {"org_id": org_id})
+    assert (row["status"], row["queue_name"], row["args"]) == (
+        "todo",
+        "default",
+        {"org_id": org_id},
+    )
 
     await drain(runtime, queues=[DEFAULT_QUEUE])
 
@@ -111,7 +115,9 @@ def test_default_retry_backs_off_exponentially_then_gives_up() -> None:
     from procrastinate.jobs import Job
 
     def decision(attempts: int) -> float | None:
-        job = Job(id=1, queue="default", lock=None, queueing_lock=None, task_name="t", attempts=attempts)
+        job = Job(
+            id=1, queue="default", lock=None, queueing_lock=None, task_name="t", attempts=attempts
+        )
         found = DEFAULT_RETRY.get_retry_decision(exception=RuntimeError(), job=job)
         if found is None or found.retry_at is None:
             return None
@@ -124,7 +130,8 @@ def test_default_retry_backs_off_exponentially_then_gives_up() -> None:
 
 async def test_periodic_jobs_are_wired() -> None:
     schedules = {
-        periodic.task.name: periodic.cron for periodic in app.periodic_registry.periodic_tasks.values()
+        periodic.task.name: periodic.cron
+        for periodic in app.periodic_registry.periodic_tasks.values()
     }
     assert schedules["maintenance.purge_idempotency_keys"] == "*/10 * * * *"
     assert schedules["maintenance.resume_key_rotation"] == "*/5 * * * *"
@@ -136,7 +143,10 @@ async def test_purge_deletes_expired_idempotency_keys_of_every_business(runtime:
     now = datetime.now(UTC)
     for org in orgs:
         async with tenant_session(runtime.maker, org.org_id) as session:
-            for key, expires in (("stale", now - timedelta(minutes=1)), ("live", now + timedelta(hours=1))):
+            for key, expires in (
+                ("stale", now - timedelta(minutes=1)),
+                ("live", now + timedelta(hours=1)),
+            ):
                 session.add(
                     IdempotencyKey(
                         organization_id=org.org_id,
@@ -182,7 +192,9 @@ async def test_in_process_worker_runs_committed_jobs_and_stops_cleanly(runtime: 
     assert handle.task.cancelled()
     assert app.connector is UNBOUND_CONNECTOR
     async with runtime.engine.connect() as conn:
-        workers = (await conn.exec_driver_sql("SELECT count(*) FROM procrastinate_workers")).scalar_one()
+        workers = (
+            await conn.exec_driver_sql("SELECT count(*) FROM procrastinate_workers")
+        ).scalar_one()
     assert workers == 0  # unregistered on the way out
 
 

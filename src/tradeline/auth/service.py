@@ -143,13 +143,14 @@ async def session_principal(session: AsyncSession, token: str) -> Principal:
     if loaded is None or loaded[0].mfa_pending or loaded[0].active_org_id is None:
         raise Unauthorized("not signed in")
     row, user = loaded
+    org_id = row.active_org_id
     memberships = await repository.memberships_of(session, user.id)
-    role = next((m.role for m in memberships if m.organization_id == row.active_org_id), None)
-    if role is None:
+    role = next((m.role for m in memberships if m.organization_id == org_id), None)
+    if role is None or org_id is None:
         raise Unauthorized("no access to this business")
-    await set_org(session, row.active_org_id)
+    await set_org(session, org_id)
     return Principal(
-        organization_id=row.active_org_id,
+        organization_id=org_id,
         role=Role(role),
         actor_type="user",
         actor_id=str(user.id),
@@ -168,9 +169,9 @@ async def logout(session: AsyncSession, token: str) -> None:
 
 
 def _seal_secret(pii: Pii, user: User, secret: str) -> bytes:
-    sealed = pii.seal(secret, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret_enc")
-    assert sealed is not None
-    return sealed
+    return pii.vault.encrypt(
+        secret, org_id=NO_ORG, table="users", row_id=user.id, column="totp_secret_enc"
+    )
 
 
 def _open_secret(pii: Pii, user: User) -> str | None:

@@ -125,7 +125,9 @@ def user_create(
     email: Annotated[str, typer.Option("--email")],
     password: Annotated[str, typer.Option("--password")],
     role: Annotated[str, typer.Option("--role", help="admin | moderator | member")] = "member",
-    operator: Annotated[bool, typer.Option("--operator", help="platform operator (/admin)")] = False,
+    operator: Annotated[
+        bool, typer.Option("--operator", help="platform operator (/admin)")
+    ] = False,
 ) -> None:
     """Create a dashboard user in a business."""
     import uuid
@@ -162,11 +164,18 @@ def user_create(
             if await session.get(Organization, org_id) is None:
                 raise NotFound(f"no business with id {org_id}")
             await create_user(
-                session, org_id, email=address, password=password, role=parsed_role, operator=operator
+                session,
+                org_id,
+                email=address,
+                password=password,
+                role=parsed_role,
+                operator=operator,
             )
 
     run_with_runtime(settings, work)
-    typer.echo(f"created user {address} ({parsed_role.value}{', operator' if operator else ''})", err=True)
+    typer.echo(
+        f"created user {address} ({parsed_role.value}{', operator' if operator else ''})", err=True
+    )
 
 
 @keys_app.command("rotate")
@@ -204,7 +213,9 @@ def demo() -> None:
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
-    no_worker: Annotated[bool, typer.Option("--no-worker", help="no in-process job worker")] = False,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="no in-process job worker")
+    ] = False,
 ) -> None:
     """API, dashboard and (unless --no-worker) the job worker."""
     from tradeline.cli.serve import run_server

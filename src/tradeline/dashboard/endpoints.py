@@ -37,10 +37,15 @@ def _cookie_args(request: Request) -> dict[str, Any]:
     return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
 
 
-def _login_page(request: Request, *, error: str | None = None, email: str = "", status: int = 200) -> Response:
+def _login_page(
+    request: Request, *, error: str | None = None, email: str = "", status: int = 200
+) -> Response:
     token = request.cookies.get(CSRF_COOKIE) or new_token()
     response = templates.TemplateResponse(
-        request, "login.html", {"csrf_token": token, "error": error, "email": email}, status_code=status
+        request,
+        "login.html",
+        {"csrf_token": token, "error": error, "email": email},
+        status_code=status,
     )
     response.set_cookie(CSRF_COOKIE, token, max_age=3600, **_cookie_args(request))
     return response
@@ -70,7 +75,9 @@ async def login(
     ip = request_ip(request)
     # Login fails closed when the limiter's store is down: guessing passwords must stay slow.
     await enforce_limit(request, "10/minute", "login_ip", ip, fail=FailMode.CLOSED)
-    await enforce_limit(request, "20/hour", "login_email", email.strip().lower(), fail=FailMode.CLOSED)
+    await enforce_limit(
+        request, "20/hour", "login_email", email.strip().lower(), fail=FailMode.CLOSED
+    )
     result = await auth_service.login(session, email, password, ip=ip)
     if isinstance(result, auth_service.FailedLogin):
         if result.alert:
@@ -81,7 +88,9 @@ async def login(
                 data={"user_id": str(result.user.id) if result.user else None, "ip": ip},
             )
         # 401 with the form again; the failed-attempt counter is committed with this response.
-        return _login_page(request, error="Email or password is incorrect.", email=email, status=401)
+        return _login_page(
+            request, error="Email or password is incorrect.", email=email, status=401
+        )
     target = "/login/mfa" if result.mfa_required else "/"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, **_cookie_args(request))
@@ -116,7 +125,9 @@ async def mfa_verify(
         await auth_service.verify_second_factor(session, runtime.pii, token, code)
     except Unauthorized:
         return templates.TemplateResponse(
-            request, "mfa.html", {"csrf_token": loaded[0].csrf_token, "error": "That code did not work."},
+            request,
+            "mfa.html",
+            {"csrf_token": loaded[0].csrf_token, "error": "That code did not work."},
             status_code=401,
         )
     return RedirectResponse("/", status_code=303)
@@ -147,9 +158,9 @@ async def overview(request: Request, session: DbSession, runtime: RuntimeDep) ->
     except Unauthorized:
         return RedirectResponse("/login", status_code=303)
     loaded = await auth_service.load_session(session, token)
-    assert loaded is not None
     org = await session.get(Organization, principal.organization_id)
-    assert org is not None
+    if loaded is None or org is None:
+        return RedirectResponse("/login", status_code=303)
     rows = await lead_repository.page(
         session, org.id, limit=20, before=None, phone_index=None, status=None, channel=None
     )
@@ -170,5 +181,10 @@ async def overview(request: Request, session: DbSession, runtime: RuntimeDep) ->
     return templates.TemplateResponse(
         request,
         "overview.html",
-        {"business": org.name, "leads": leads, "signed_in": True, "csrf_token": loaded[0].csrf_token},
+        {
+            "business": org.name,
+            "leads": leads,
+            "signed_in": True,
+            "csrf_token": loaded[0].csrf_token,
+        },
     )

@@ -14,4 +14,6 @@ HTTP_RESPONSES = Counter(
     "tradeline_http_responses_total", "HTTP responses by route and status", ["route", "status"]
 )
 JOBS = Gauge("tradeline_jobs", "Jobs in the queue by status", ["status"])
-RATE_LIMITED = Counter("tradeline_rate_limited_total", "Requests refused by a rate limit", ["scope"])
+RATE_LIMITED = Counter(
+    "tradeline_rate_limited_total", "Requests refused by a rate limit", ["scope"]
+)

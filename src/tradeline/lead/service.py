@@ -43,7 +43,7 @@ def present(lead: Lead, pii: Pii, principal: Principal, zone: ZoneInfo) -> LeadO
     return LeadOut(
         id=lead.id,
         created_at=lead.created_at,
-        channel=lead.channel,  # type: ignore[arg-type]
+        channel=lead.channel,
         caller_number=caller,
         caller_name=name,
         callback_number=callback,
@@ -53,11 +53,11 @@ def present(lead: Lead, pii: Pii, principal: Principal, zone: ZoneInfo) -> LeadO
         preferred_datetime=_local(lead.preferred_datetime, zone),
         preferred_window_end=_local(lead.preferred_window_end, zone),
         emergency=lead.emergency,
-        intent=lead.intent,  # type: ignore[arg-type]
+        intent=lead.intent,
         consent_sms=lead.consent_sms,
         consent_recording=lead.consent_recording,
         score=lead.score,
-        status=lead.status,  # type: ignore[arg-type]
+        status=lead.status,
     )
 
 
@@ -196,7 +196,9 @@ def seal_lead_fields(lead: Lead, pii: Pii, **values: str | None) -> None:
         setattr(
             lead,
             column,
-            pii.seal(value, org_id=lead.organization_id, table="leads", row_id=lead.id, column=column),
+            pii.seal(
+                value, org_id=lead.organization_id, table="leads", row_id=lead.id, column=column
+            ),
         )
         if name == "caller_number":
             lead.caller_bidx = pii.phone_index(lead.organization_id, value) if value else None

@@ -36,7 +36,9 @@ class Lead(TenantMixin, Base):
         Index("ix_leads_org_callback_bidx", "organization_id", "callback_bidx"),
     )
 
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
     conversation_id: Mapped[uuid.UUID | None]
     channel: Mapped[str] = mapped_column(String(10))
     caller_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -18,7 +18,9 @@ class Conversation(TenantMixin, Base):
     __table_args__ = (Index("ix_conversations_org_thread", "organization_id", "thread_key"),)
 
     channel: Mapped[str] = mapped_column(String(10))
-    contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL")
+    )
     # CallSid for voice; blind index of the customer number for an SMS thread.
     thread_key: Mapped[str] = mapped_column(String(100))
     # Captured slots, encrypted as one JSON document: it holds names, numbers and addresses.

@@ -14,7 +14,9 @@ class ExternalEvent(TenantMixin, Base):
     """Inbox of received webhooks: the unique (source, external_id) makes retries harmless."""
 
     __tablename__ = "external_events"
-    __table_args__ = (UniqueConstraint("source", "external_id", name="uq_external_events_source_id"),)
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_external_events_source_id"),
+    )
 
     source: Mapped[str] = mapped_column(String(40))
     external_id: Mapped[str] = mapped_column(String(120))

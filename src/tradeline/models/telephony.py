@@ -37,7 +37,9 @@ class CallEvent(TenantMixin, Base):
     __tablename__ = "call_events"
     __table_args__ = (UniqueConstraint("call_id", "kind", "sequence", name="uq_call_events_seq"),)
 
-    call_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("calls.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(40))
     sequence: Mapped[int] = mapped_column(default=0)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)

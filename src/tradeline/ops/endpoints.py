@@ -45,7 +45,7 @@ async def metrics(request: Request) -> Response:
             rows = await conn.execute(
                 text("SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status")
             )
-            counts = {status: n for status, n in rows}
+            counts: dict[str, int] = {str(s): int(n) for s, n in rows.all()}
         for status in ("todo", "doing", "succeeded", "failed", "cancelled", "aborted"):
             JOBS.labels(status).set(counts.get(status, 0))
     except Exception as exc:  # metrics must render even when the database is down

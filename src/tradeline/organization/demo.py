@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from tradeline.auth.schemas import Role
 from tradeline.auth.service import create_user
@@ -29,7 +29,8 @@ DEMO_PROFILE = {
     "country": "CA",
     "languages": ["en", "fr"],
     "industry": "plumbing",
-    "hours": {d: "08:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")} | {"sat": "09:00-13:00"},
+    "hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-17:00")
+    | {"sat": "09:00-13:00"},
     "holidays": ["2026-12-25", "2026-12-26", "2027-01-01"],
     "services": ["drain cleaning", "water heater repair", "furnace repair", "leak repair"],
     "service_area": ["Calgary", "Airdrie", "Cochrane"],
@@ -43,15 +44,32 @@ DEMO_PROFILE = {
     "emergency_keywords": ["flood", "burst", "gas smell", "no heat", "sewage backup"],
     "faq": [
         {"q": "Do you charge for estimates?", "a": "Estimates are free within our service area."},
-        {"q": "Do you offer emergency service?", "a": "Yes, our on-call plumber is available 24/7."},
+        {
+            "q": "Do you offer emergency service?",
+            "a": "Yes, our on-call plumber is available 24/7.",
+        },
     ],
     "notify": {"email": "owner@demoplumbing.example.com"},
 }
 
 # Fictional callers (555-01xx numbers are reserved for fiction).
 SAMPLE_LEADS = [
-    ("sms", "+14035550123", "Dave Wilson", "Basement flooding through the floor drain", True, "service_request"),
-    ("voice", "+14035550124", "Priya Sharma", "No hot water, water heater", False, "service_request"),
+    (
+        "sms",
+        "+14035550123",
+        "Dave Wilson",
+        "Basement flooding through the floor drain",
+        True,
+        "service_request",
+    ),
+    (
+        "voice",
+        "+14035550124",
+        "Priya Sharma",
+        "No hot water, water heater",
+        False,
+        "service_request",
+    ),
     ("web", "+14035550125", "Marc Tremblay", "Quote for a bathroom renovation", False, "quote"),
     ("voice", "+14035550126", "Sarah Chen", "Dripping kitchen faucet", False, "service_request"),
 ]
@@ -91,12 +109,14 @@ async def seed_demo(runtime: Runtime) -> DemoLogin:
                 score=90 if urgent else 60,
             )
             lead.created_at = now - timedelta(hours=6 * age)
-        assert (await session.execute(select(Organization.id))).first() is not None
     login = DemoLogin(email=DEMO_EMAIL, password=password)
     path = runtime.settings.resolved_data_dir / "demo-login.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump({"email": login.email, "password": login.password, "org_id": str(created.org_id)}, handle)
+        json.dump(
+            {"email": login.email, "password": login.password, "org_id": str(created.org_id)},
+            handle,
+        )
     return login

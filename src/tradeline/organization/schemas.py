@@ -26,6 +26,11 @@ def _e164(value: str) -> str:
 
 
 E164 = Annotated[str, AfterValidator(_e164)]
+Language = Literal["en", "fr"]
+
+
+def _default_languages() -> list[Language]:
+    return ["en"]
 
 
 class _Strict(BaseModel):
@@ -69,7 +74,7 @@ class BusinessProfileSpec(_Strict):
     phone_numbers: list[E164] = Field(min_length=1)
     timezone: str
     country: str = Field(default="US", pattern=r"^[A-Z]{2}$")
-    languages: list[Literal["en", "fr"]] = Field(default_factory=lambda: ["en"], min_length=1)
+    languages: list[Language] = Field(default_factory=_default_languages, min_length=1)
     industry: str | None = Field(default=None, max_length=80)
     hours: dict[str, str] = Field(default_factory=dict)
     holidays: list[date] = Field(default_factory=list)

@@ -49,7 +49,9 @@ def load_profile_file(path: Path) -> BusinessProfileSpec:
     try:
         data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise BadRequest(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}") from exc
+        raise BadRequest(
+            f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}"
+        ) from exc
     if not isinstance(data, dict):
         raise BadRequest(f"{path}: a profile is a mapping of fields")
     return parse_profile(data)
@@ -89,7 +91,9 @@ async def create_organization(
         )
     except IntegrityError as exc:
         raise Conflict("phone_numbers: a number already belongs to another business") from exc
-    _, raw_key = await create_api_key(session, org.id, name="admin (created with the business)", role=Role.ADMIN)
+    _, raw_key = await create_api_key(
+        session, org.id, name="admin (created with the business)", role=Role.ADMIN
+    )
     session.add(
         AuditLog(organization_id=org.id, actor_type="system", action="organization.created")
     )
@@ -115,7 +119,9 @@ async def replace_profile(
     for e164, number in current.items():
         if e164 not in spec.phone_numbers:
             await session.delete(number)
-    new = [PhoneNumber(organization_id=org_id, e164=n) for n in spec.phone_numbers if n not in current]
+    new = [
+        PhoneNumber(organization_id=org_id, e164=n) for n in spec.phone_numbers if n not in current
+    ]
     try:
         await repository.insert_numbers(session, new)
     except IntegrityError as exc:
@@ -127,7 +133,9 @@ async def replace_profile(
         session, org_id, spec.model_dump(mode="json"), row.version + 1
     )
     session.add(
-        AuditLog(organization_id=org_id, actor_type="user", actor_id=actor, action="profile.updated")
+        AuditLog(
+            organization_id=org_id, actor_type="user", actor_id=actor, action="profile.updated"
+        )
     )
     await session.flush()
     return spec

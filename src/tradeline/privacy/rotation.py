@@ -50,7 +50,12 @@ def _off_primary(column: str, primary_id: str) -> tuple[str, dict[str, bytes]]:
 
 
 async def _rotate_batch(
-    session: AsyncSession, runtime: Runtime, org_id: uuid.UUID, table: str, columns: tuple[str, ...], batch: int
+    session: AsyncSession,
+    runtime: Runtime,
+    org_id: uuid.UUID,
+    table: str,
+    columns: tuple[str, ...],
+    batch: int,
 ) -> int:
     primary = runtime.pii.vault.keyring.primary_id
     clauses, params = [], {}
@@ -89,7 +94,11 @@ async def _rotate_batch(
 
 
 async def _rotate_scope(
-    runtime: Runtime, rotation_id: uuid.UUID, org_id: uuid.UUID, tables: dict[str, tuple[str, ...]], batch: int
+    runtime: Runtime,
+    rotation_id: uuid.UUID,
+    org_id: uuid.UUID,
+    tables: dict[str, tuple[str, ...]],
+    batch: int,
 ) -> int:
     total = 0
     for table, columns in tables.items():

@@ -50,7 +50,10 @@ class Pii:
         if blob is None:
             return None
         blob = bytes(blob)
-        if self._reload is not None and self.vault.key_id_of(blob) not in self.vault.keyring.key_ids:
+        if (
+            self._reload is not None
+            and self.vault.key_id_of(blob) not in self.vault.keyring.key_ids
+        ):
             # Another process (`tradeline keys rotate`) added a key since we loaded ours.
             self.vault = Vault(self._reload())
         return self.vault.decrypt(blob, org_id=org_id, table=table, row_id=row_id, column=column)
