@@ -66,14 +66,14 @@ async def probe_rows(runtime: Runtime, org_id: uuid.UUID) -> list[AuditLog]:
 
 
 async def wait_for(
-    check: Callable[[], Awaitable[T | None]], *, timeout: float, what: str, every: float = 0.1
+    check: Callable[[], Awaitable[T | None]], *, within: float, what: str, every: float = 0.1
 ) -> T:
-    """Poll `check` until it returns something truthy; fail with `what` after `timeout` s."""
-    deadline = time.monotonic() + timeout
+    """Poll `check` until it returns something truthy; fail with `what` after `within` s."""
+    deadline = time.monotonic() + within
     while True:
         value = await check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+            raise AssertionError(f"timed out after {within:.0f}s waiting for {what}")
         await asyncio.sleep(every)

@@ -90,7 +90,7 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
         first_log, second_log = tmp_path / "worker-1.log", tmp_path / "worker-2.log"
         async with worker_process(fresh_db, tmp_path / "var", first_log) as first:
             await wait_for(
-                probe_in_flight, timeout=20, what=f"worker 1 to run the probe ({first_log})"
+                probe_in_flight, within=20, what=f"worker 1 to run the probe ({first_log})"
             )
             row = await job_row(runtime, job_id)
             assert row is not None and (row["status"], row["attempts"]) == ("doing", 0)
@@ -108,9 +108,7 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
             async def recovered() -> list[int]:
                 return await recover_stalled_jobs(queue, seconds_since_heartbeat=1)
 
-            assert job_id in await wait_for(
-                recovered, timeout=15, what="the stalled job", every=0.5
-            )
+            assert job_id in await wait_for(recovered, within=15, what="the stalled job", every=0.5)
         row = await job_row(runtime, job_id)
         assert row is not None and (row["status"], row["attempts"]) == ("todo", 1)
         # Retried on the task's policy: the first retry waits 4 s.
@@ -122,7 +120,7 @@ async def test_job_of_a_killed_worker_runs_again_elsewhere_exactly_once(
             async def succeeded() -> bool:
                 return await job_status(runtime, job_id) == "succeeded"
 
-            await wait_for(succeeded, timeout=25, what=f"worker 2 to finish the job ({second_log})")
+            await wait_for(succeeded, within=25, what=f"worker 2 to finish the job ({second_log})")
             second.send_signal(signal.SIGTERM)
             assert await second.wait() == 0, second_log.read_text()
     finally:

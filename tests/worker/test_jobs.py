@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from procrastinate import JobContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.factories import make_org
 from tests.worker.queue import (
@@ -18,7 +18,7 @@ from tests.worker.queue import (
     probe_rows,
     wait_for,
 )
-from tradeline.db import tenant_session
+from tradeline.db import set_org, tenant_session
 from tradeline.models import IdempotencyKey
 from tradeline.runtime import Runtime
 from tradeline.worker.app import (
@@ -29,13 +29,13 @@ from tradeline.worker.app import (
     app,
     enqueue,
 )
-from tradeline.worker.schedules import purge_idempotency_keys, resume_key_rotation
+from tradeline.worker.schedules import (
+    prune_finished_jobs,
+    purge_idempotency_keys,
+    resume_key_rotation,
+)
 from tradeline.worker.service import drain, libpq_conninfo, start_in_process_worker
 from tradeline.worker.tasks import probe
-
-
-class AbandonError(Exception):
-    """Raised inside a transaction to roll it back."""
 
 
 @app.task(name="tests.worker.flaky", queue=DEFAULT_QUEUE, retry=DEFAULT_RETRY, pass_context=True)
@@ -49,10 +49,11 @@ async def test_job_exists_iff_its_transaction_committed(runtime: Runtime) -> Non
     org = await make_org(runtime, "Queue Plumbing")
     org_id = str(org.org_id)
 
-    with pytest.raises(AbandonError):
-        async with tenant_session(runtime.maker, org.org_id) as session:
-            rolled_back = await enqueue(session, probe, org_id=org_id)
-            raise AbandonError
+    async with runtime.maker() as session:
+        await session.begin()
+        await set_org(session, org.org_id)
+        rolled_back = await enqueue(session, probe, org_id=org_id)
+        await session.rollback()
 
     async with tenant_session(runtime.maker, org.org_id) as session:
         committed = await enqueue(session, probe, org_id=org_id)
@@ -83,7 +84,7 @@ async def test_enqueue_refuses_personal_data(runtime: Runtime) -> None:
             with pytest.raises(ValueError, match="personal data"):
                 await enqueue(session, probe, org_id=leaked)
         with pytest.raises(ValueError, match="personal data"):
-            await enqueue(session, flaky, fail_times=0, extra={"to": ["+15875550100"]})  # type: ignore[arg-type]
+            await enqueue(session, flaky, fail_times=0, extra={"to": ["+15875550100"]})
 
 
 async def test_failing_job_is_retried_with_exponential_backoff(runtime: Runtime) -> None:
@@ -136,6 +137,7 @@ async def test_periodic_jobs_are_wired() -> None:
     assert schedules["maintenance.purge_idempotency_keys"] == "*/10 * * * *"
     assert schedules["maintenance.resume_key_rotation"] == "*/5 * * * *"
     assert schedules["maintenance.recover_stalled_jobs"] == "* * * * *"
+    assert schedules["maintenance.prune_finished_jobs"] == "17 4 * * *"
 
 
 async def test_purge_deletes_expired_idempotency_keys_of_every_business(runtime: Runtime) -> None:
@@ -175,6 +177,25 @@ async def test_resume_key_rotation_job_runs(runtime: Runtime) -> None:
     assert await job_status(runtime, job_id) == "succeeded"
 
 
+async def test_finished_jobs_are_pruned_after_their_retention(runtime: Runtime) -> None:
+    async with runtime.maker() as session, session.begin():
+        old, recent = [await enqueue(session, flaky, fail_times=0) for _ in range(2)]
+    await drain(runtime, queues=[DEFAULT_QUEUE])
+    async with runtime.engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE procrastinate_events SET at = at - interval '8 days' WHERE job_id = :id"),
+            {"id": old},
+        )
+
+    async with runtime.maker() as session, session.begin():
+        job_id = await enqueue(session, prune_finished_jobs, timestamp=0)
+    await drain(runtime, queues=[MAINTENANCE_QUEUE])
+
+    assert await job_status(runtime, job_id) == "succeeded"
+    assert await job_row(runtime, old) is None
+    assert await job_status(runtime, recent) == "succeeded"
+
+
 async def test_in_process_worker_runs_committed_jobs_and_stops_cleanly(runtime: Runtime) -> None:
     org = await make_org(runtime, "Live Plumbing")
     handle = await start_in_process_worker(runtime, concurrency=2)
@@ -186,7 +207,7 @@ async def test_in_process_worker_runs_committed_jobs_and_stops_cleanly(runtime: 
             return await job_status(runtime, job_id) == "succeeded"
 
         # Woken by NOTIFY at commit, well before the polling interval.
-        await wait_for(succeeded, timeout=10, what="the in-process worker to run the job")
+        await wait_for(succeeded, within=10, what="the in-process worker to run the job")
     finally:
         await handle.stop()
     assert handle.task.cancelled()
@@ -209,3 +230,20 @@ def test_libpq_conninfo_keeps_socket_and_takes_the_app_role() -> None:
 def test_unbound_queue_refuses_non_transactional_defer() -> None:
     with pytest.raises(RuntimeError, match="enqueue"):
         probe.defer(org_id=str(uuid.uuid4()))
+
+
+async def test_serve_lifespan_runs_the_worker(runtime: Runtime) -> None:
+    from tradeline.app import create_app
+
+    org = await make_org(runtime, "Served Plumbing")
+    api = create_app(runtime.settings, runtime=runtime, with_worker=True)
+    async with api.router.lifespan_context(api):
+        assert app.connector is not UNBOUND_CONNECTOR
+        async with tenant_session(runtime.maker, org.org_id) as session:
+            job_id = await enqueue(session, probe, org_id=str(org.org_id))
+
+        async def succeeded() -> bool:
+            return await job_status(runtime, job_id) == "succeeded"
+
+        await wait_for(succeeded, within=10, what="the worker under serve to run the job")
+    assert app.connector is UNBOUND_CONNECTOR

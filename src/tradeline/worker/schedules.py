@@ -28,6 +28,9 @@ from tradeline.worker.app import (
 log = get_logger(__name__)
 
 ROTATION_LOCK: Final = "privacy.key_rotation"
+# Finished job rows (and their events) are kept this long for inspection, then deleted.
+KEEP_FINISHED_JOBS_H: Final = 7 * 24
+KEEP_FAILED_JOBS_H: Final = 30 * 24
 
 
 class WorkerLostError(Exception):
@@ -134,3 +137,20 @@ async def resume_key_rotation(context: JobContext, timestamp: int) -> int:
     if done:
         log.info("key_rotation_resumed", values=done)
     return done
+
+
+@app.periodic(cron="17 4 * * *")
+@app.task(
+    name="maintenance.prune_finished_jobs",
+    queue=MAINTENANCE_QUEUE,
+    queueing_lock="maintenance.prune_finished_jobs",
+    retry=DEFAULT_RETRY,
+    pass_context=True,
+)
+async def prune_finished_jobs(context: JobContext, timestamp: int) -> None:
+    """Daily: delete finished job rows past their retention, so the queue table stays small."""
+    manager = context.app.job_manager
+    await manager.delete_old_jobs(
+        nb_hours=KEEP_FINISHED_JOBS_H, include_cancelled=True, include_aborted=True
+    )
+    await manager.delete_old_jobs(nb_hours=KEEP_FAILED_JOBS_H, include_failed=True)

@@ -36,8 +36,10 @@ from tradeline.worker.app import (
 log = get_logger(__name__)
 
 # New jobs wake workers through LISTEN/NOTIFY at once; jobs scheduled for later (retries with
-# backoff) are found by polling, so this bounds how late a retry can start.
-FETCH_POLL_S: Final = 2.0
+# backoff) are found by polling. Polling is also the floor under a lost wake-up: procrastinate
+# clears its "new job" flag after a fetch that found nothing, so a NOTIFY arriving during that
+# fetch is dropped (bench/job_latency.py, "chained"). One indexed query a second per worker.
+FETCH_POLL_S: Final = 1.0
 # On SIGTERM (or serve shutdown) running jobs get this long to finish; then they are aborted
 # and retried by their policy.
 SHUTDOWN_GRACE_S: Final = 20.0
@@ -114,7 +116,8 @@ def worker_options(
         "install_signal_handlers": install_signal_handlers,
         "update_heartbeat_interval": HEARTBEAT_S,
         "stalled_worker_timeout": STALLED_AFTER_S,
-        "delete_jobs": "never",  # finished rows stay for inspection (`tradeline`'s ops views)
+        # Finished rows stay for inspection; `maintenance.prune_finished_jobs` deletes them later.
+        "delete_jobs": "never",
         "additional_context": {RUNTIME_CONTEXT_KEY: runtime},
     }
     if queues is not None:
