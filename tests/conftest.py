@@ -22,6 +22,7 @@ from tradeline.db import DatabaseTarget, run_migrations
 from tradeline.kit.embedded_postgres import start_embedded
 from tradeline.logging import configure_logging
 from tradeline.runtime import Runtime, build_runtime
+from tradeline.simulator.player import TwilioPlayer
 
 TEMPLATE = "tl_template"
 TEST_KEYS = "k1:" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE="  # 32 bytes of 'A'
@@ -133,3 +134,9 @@ def redis_url() -> str:
 def random_number() -> str:
     """A valid, unassigned-looking North American number (555-01xx range is fictional)."""
     return f"+1587555{secrets.randbelow(10_000):04d}"
+
+
+@pytest.fixture
+async def player(client: httpx.AsyncClient) -> TwilioPlayer:
+    """Twilio's side, signing every request with the SDK's RequestValidator."""
+    return TwilioPlayer("http://testserver", "test-auth-token", client)

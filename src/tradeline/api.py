@@ -80,16 +80,52 @@ CurrentPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
 def build_router() -> APIRouter:
+    from tradeline.analytics.endpoints import router as analytics_router
+    from tradeline.consent.endpoints import router as consent_router
+    from tradeline.conversation.endpoints import router as conversation_router
     from tradeline.dashboard.endpoints import router as dashboard_router
     from tradeline.lead.endpoints import router as lead_router
     from tradeline.ops.endpoints import router as ops_router
     from tradeline.organization.endpoints import router as organization_router
+    from tradeline.sms.endpoints import router as sms_router
+    from tradeline.telephony.api import router as calls_router
+    from tradeline.telephony.endpoints import router as voice_router
 
     root = APIRouter()
     root.include_router(ops_router)
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(organization_router)
     v1.include_router(lead_router)
+    v1.include_router(consent_router)
+    v1.include_router(conversation_router)
+    v1.include_router(calls_router)
+    v1.include_router(analytics_router)
     root.include_router(v1)
     root.include_router(dashboard_router)
+    root.include_router(sms_router)
+    root.include_router(voice_router)
     return root
+
+
+class InvalidSignature(Exception):
+    """Raised before anything is written; the endpoint answers 403."""
+
+
+async def twilio_params(request: Request) -> dict[str, str]:
+    """The form Twilio posted, after checking X-Twilio-Signature against the public URL."""
+    from tradeline.config import twilio_auth_token
+    from tradeline.integrations.twilio.signature import is_valid, signed_url
+
+    runtime = runtime_of(request)
+    form = await request.form()
+    params = {key: value for key, value in form.items() if isinstance(value, str)}
+    url = signed_url(request, runtime.settings.public_url)
+    if not is_valid(
+        twilio_auth_token(runtime.settings), url, params, request.headers.get("x-twilio-signature")
+    ):
+        raise InvalidSignature(url)
+    import structlog
+
+    sids = {k: params[k] for k in ("CallSid", "MessageSid") if k in params}
+    structlog.contextvars.bind_contextvars(**sids)
+    return params

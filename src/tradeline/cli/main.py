@@ -209,6 +209,51 @@ def demo() -> None:
     typer.echo(f"demo business ready: sign in as {login.email} / {login.password}", err=True)
 
 
+@app.command("call")
+def call(
+    from_: Annotated[str, typer.Option("--from", help="caller number")] = "+14035550123",
+    to: Annotated[str, typer.Option("--to", help="business number")] = "+15875550100",
+    url: Annotated[str, typer.Option("--url", help="the running server")] = "http://127.0.0.1:8000",
+) -> None:
+    """Interactive softphone against a running server, signed like Twilio."""
+    import httpx
+
+    from tradeline.config import twilio_auth_token
+    from tradeline.simulator.console import run_console
+
+    settings = settings_for_cli()
+    try:
+        asyncio.run(run_console(url, twilio_auth_token(settings), from_, to))
+    except (OSError, RuntimeError, httpx.HTTPError) as exc:
+        fail(f"cannot reach {url}: {exc}")
+
+
+eval_app = typer.Typer(no_args_is_help=True, help="Evaluation")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("conversations")
+def eval_conversations(
+    profile: Annotated[Path, typer.Option("--profile")],
+    scenarios: Annotated[Path, typer.Option("--scenarios")],
+    kb: Annotated[Path | None, typer.Option("--kb")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Play caller scenarios against a fresh `tradeline serve`, as Twilio would, and score them."""
+    from tradeline.simulator.evaluation import evaluate, render
+
+    settings_for_cli()
+    try:
+        report = evaluate(profile, kb, scenarios)
+    except (RuntimeError, OSError, ValueError) as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        sys.stdout.write(json.dumps(report.as_dict()) + "\n")
+    else:
+        typer.echo(render(report))
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
@@ -230,7 +275,10 @@ def worker(
     """Job worker only (scale-out)."""
     from tradeline.worker.service import run_worker_process
 
-    run_worker_process(settings_for_cli(), concurrency=concurrency)
+    try:
+        run_worker_process(settings_for_cli(), concurrency=concurrency)
+    except ConfigurationError as exc:
+        fail(exc.detail)
 
 
 def main() -> None:

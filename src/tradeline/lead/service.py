@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.auth.schemas import Principal
+from tradeline.conversation.schemas import ConversationState
 from tradeline.exceptions import NotFound, Unprocessable
 from tradeline.kit.crypto import mask_email, mask_name, mask_phone, mask_text
 from tradeline.kit.phone import InvalidPhoneNumber, to_e164
@@ -204,3 +205,16 @@ def seal_lead_fields(lead: Lead, pii: Pii, **values: str | None) -> None:
             lead.caller_bidx = pii.phone_index(lead.organization_id, value) if value else None
         if name == "callback_number":
             lead.callback_bidx = pii.phone_index(lead.organization_id, value) if value else None
+
+
+def score_lead(state: ConversationState) -> int:
+    """0–100 from completeness, intent and urgency: a callback-ready emergency scores highest."""
+    score = 20 if state.caller_name else 0
+    score += 20 if state.callback_number or state.caller_number else 0
+    score += 20 if state.job_summary else 0
+    score += 10 if state.address else 0
+    score += 10 if state.preferred_start else 0
+    score += 5 if state.email else 0
+    score += {"service_request": 10, "quote": 8, "existing_job": 5}.get(state.intent, 0)
+    score += 15 if state.emergency else 0
+    return min(100, score)

@@ -4,6 +4,13 @@ from tradeline.models.auth import ApiKey, Membership, User, UserSession
 from tradeline.models.base import ENCRYPTED_COLUMNS, Base
 from tradeline.models.contact import Contact, Lead
 from tradeline.models.conversation import Conversation, ConversationTurn
+from tradeline.models.knowledge import (
+    KnowledgeChunk,
+    KnowledgeEmbedding,
+    KnowledgeGap,
+    KnowledgeSource,
+    KnowledgeTerm,
+)
 from tradeline.models.ledger import AuditLog, ConsentRecord, SecurityAlert, UsageEvent
 from tradeline.models.organization import BusinessProfile, Organization, PhoneNumber
 from tradeline.models.reliability import ExternalEvent, IdempotencyKey, KeyRotation, SandboxOutbox
@@ -24,6 +31,11 @@ __all__ = [
     "ExternalEvent",
     "IdempotencyKey",
     "KeyRotation",
+    "KnowledgeChunk",
+    "KnowledgeEmbedding",
+    "KnowledgeGap",
+    "KnowledgeSource",
+    "KnowledgeTerm",
     "Lead",
     "Membership",
     "Message",

@@ -34,7 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradeline.runtime import Runtime
 
 # Every module that registers tasks: workers import them all before taking jobs.
-TASK_MODULES: Final = ("tradeline.worker.tasks", "tradeline.worker.schedules")
+TASK_MODULES: Final = (
+    "tradeline.worker.tasks",
+    "tradeline.worker.schedules",
+    "tradeline.notification.tasks",
+)
 
 DEFAULT_QUEUE: Final = "default"
 MAINTENANCE_QUEUE: Final = "maintenance"

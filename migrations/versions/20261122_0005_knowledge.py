@@ -1,0 +1,258 @@
+"""knowledge base: sources, chunks (full-text), embeddings (HNSW per dimension), gaps
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-22 22:00:00+00:00
+
+Vectors: one `knowledge_embeddings` row per (chunk, model) with a dimension-free `vector` column,
+the model's name and its dimension. Each indexed dimension gets a partial HNSW index on an
+expression cast to that dimension (`(embedding::vector(384)) WHERE dim = 384`). Why this and not
+a fixed `vector(384)` column on the chunk:
+- a model switch (MiniLM 384 → OpenAI 1536) re-embeds beside the live vectors and swaps in one
+  transaction, so search never stops and never mixes two models' vectors;
+- one table and one set of RLS policies, instead of a table per dimension;
+- the index holds full-precision `vector` (not `halfvec`): at 384 dimensions a 100k-chunk index
+  stays in memory on a small box, and the bench met its targets without quantisation.
+
+Full text: `tsv` is a stored generated column computed with the chunk's own language
+configuration (english / french), heading weighted A, body B, under a GIN index.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from pgvector.sqlalchemy import VECTOR
+from sqlalchemy.dialects import postgresql
+
+from tradeline.models.rls import enable_tenant_rls, grant_app
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Frozen copies of the model's constants: a migration must not change when the model does.
+INDEXED_DIMENSIONS = (384, 1536)
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 64
+_CONFIG = (
+    "CASE WHEN ((language)::text = 'fr'::text) THEN 'french'::regconfig "
+    "ELSE 'english'::regconfig END"
+)
+TSV_EXPRESSION = (
+    f"(setweight(to_tsvector({_CONFIG}, COALESCE(heading, ''::text)), 'A'::\"char\") || "
+    f"setweight(to_tsvector({_CONFIG}, body), 'B'::\"char\"))"
+)
+
+TABLES = (
+    "knowledge_sources",
+    "knowledge_chunks",
+    "knowledge_embeddings",
+    "knowledge_terms",
+    "knowledge_gaps",
+)
+
+# Document frequency of each lexeme per business, kept exact by statement-level triggers over
+# the transition tables (one aggregate per statement, so COPY and bulk inserts stay fast); the
+# empty lexeme (never a real one) counts the business's chunks, for IDF. It runs as the invoking
+# role, under the same tenant policies. Rows at df 0 are kept (the vocabulary is bounded) and
+# ignored by the search.
+TERMS_FUNCTION = """
+CREATE OR REPLACE FUNCTION tradeline_knowledge_terms_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    UPDATE knowledge_terms t SET df = t.df - gone.n
+    FROM (
+      SELECT o.organization_id, l.lexeme, count(*) AS n
+      FROM old_chunks o, unnest(tsvector_to_array(o.tsv)) AS l(lexeme)
+      GROUP BY 1, 2
+      UNION ALL
+      SELECT o.organization_id, '', count(*) FROM old_chunks o GROUP BY 1
+    ) AS gone
+    WHERE t.organization_id = gone.organization_id AND t.lexeme = gone.lexeme;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO knowledge_terms (id, organization_id, lexeme, df)
+    SELECT gen_random_uuid(), added.organization_id, added.lexeme, added.n
+    FROM (
+      SELECT n.organization_id, l.lexeme, count(*) AS n
+      FROM new_chunks n, unnest(tsvector_to_array(n.tsv)) AS l(lexeme)
+      GROUP BY 1, 2
+      UNION ALL
+      SELECT n.organization_id, '', count(*) FROM new_chunks n GROUP BY 1
+    ) AS added
+    ORDER BY added.organization_id, added.lexeme
+    ON CONFLICT (organization_id, lexeme) DO UPDATE SET df = knowledge_terms.df + EXCLUDED.df;
+  END IF;
+  RETURN NULL;
+END $$
+"""
+
+
+def _common() -> list[sa.Column[object]]:
+    return [
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("id", sa.UUID(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+    ]
+
+
+def _org_fk(table: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["organization_id"],
+        ["organizations.id"],
+        name=f"fk_{table}_organization_id_organizations",
+        ondelete="CASCADE",
+    )
+
+
+def upgrade() -> None:
+    op.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    op.create_table(
+        "knowledge_sources",
+        sa.Column("source_type", sa.String(length=16), nullable=False),
+        sa.Column("uri", sa.String(length=1000), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("meta", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("chunk_count", sa.Integer(), nullable=False),
+        sa.Column("token_count", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        *_common(),
+        _org_fk("knowledge_sources"),
+        sa.PrimaryKeyConstraint("id", name="pk_knowledge_sources"),
+        sa.UniqueConstraint("organization_id", "uri", name="uq_knowledge_sources_org_uri"),
+    )
+    op.create_index(
+        "ix_knowledge_sources_organization_id", "knowledge_sources", ["organization_id"]
+    )
+    op.create_index(
+        "ix_knowledge_sources_org_hash", "knowledge_sources", ["organization_id", "content_hash"]
+    )
+
+    op.create_table(
+        "knowledge_chunks",
+        sa.Column("source_id", sa.UUID(), nullable=False),
+        sa.Column("ordinal", sa.Integer(), nullable=False),
+        sa.Column("source_type", sa.String(length=16), nullable=False),
+        sa.Column("heading", sa.Text(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("token_count", sa.Integer(), nullable=False),
+        sa.Column("text_hash", sa.String(length=64), nullable=False),
+        sa.Column(
+            "tsv",
+            postgresql.TSVECTOR(),
+            sa.Computed(TSV_EXPRESSION, persisted=True),
+            nullable=True,
+        ),
+        *_common(),
+        _org_fk("knowledge_chunks"),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["knowledge_sources.id"],
+            name="fk_knowledge_chunks_source_id_knowledge_sources",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_knowledge_chunks"),
+    )
+    op.create_index("ix_knowledge_chunks_organization_id", "knowledge_chunks", ["organization_id"])
+    op.create_index(
+        "ix_knowledge_chunks_source_ordinal", "knowledge_chunks", ["source_id", "ordinal"]
+    )
+    op.create_index("ix_knowledge_chunks_tsv", "knowledge_chunks", ["tsv"], postgresql_using="gin")
+
+    op.create_table(
+        "knowledge_embeddings",
+        sa.Column("chunk_id", sa.UUID(), nullable=False),
+        sa.Column("model", sa.String(length=100), nullable=False),
+        sa.Column("dim", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=False),
+        sa.Column("source_type", sa.String(length=16), nullable=False),
+        sa.Column("embedding", VECTOR(), nullable=True),
+        *_common(),
+        _org_fk("knowledge_embeddings"),
+        sa.ForeignKeyConstraint(
+            ["chunk_id"],
+            ["knowledge_chunks.id"],
+            name="fk_knowledge_embeddings_chunk_id_knowledge_chunks",
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_knowledge_embeddings"),
+        sa.UniqueConstraint("chunk_id", "model", name="uq_knowledge_embeddings_chunk_model"),
+    )
+    op.create_index(
+        "ix_knowledge_embeddings_organization_id", "knowledge_embeddings", ["organization_id"]
+    )
+    op.create_index(
+        "ix_knowledge_embeddings_org_model", "knowledge_embeddings", ["organization_id", "model"]
+    )
+    for dim in INDEXED_DIMENSIONS:
+        op.execute(
+            f"CREATE INDEX ix_knowledge_embeddings_hnsw_{dim} ON knowledge_embeddings "
+            f"USING hnsw ((embedding::vector({dim})) vector_cosine_ops) "
+            f"WITH (m = {HNSW_M}, ef_construction = {HNSW_EF_CONSTRUCTION}) "
+            f"WHERE dim = {dim}"
+        )
+
+    op.create_table(
+        "knowledge_terms",
+        sa.Column("lexeme", sa.Text(), nullable=False),
+        sa.Column("df", sa.Integer(), nullable=False),
+        *_common(),
+        _org_fk("knowledge_terms"),
+        sa.PrimaryKeyConstraint("id", name="pk_knowledge_terms"),
+        sa.UniqueConstraint("organization_id", "lexeme", name="uq_knowledge_terms_org_lexeme"),
+    )
+    op.create_index("ix_knowledge_terms_organization_id", "knowledge_terms", ["organization_id"])
+    op.execute(TERMS_FUNCTION)
+    op.execute(
+        "CREATE TRIGGER knowledge_terms_on_insert AFTER INSERT ON knowledge_chunks "
+        "REFERENCING NEW TABLE AS new_chunks "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tradeline_knowledge_terms_sync()"
+    )
+    op.execute(
+        "CREATE TRIGGER knowledge_terms_on_delete AFTER DELETE ON knowledge_chunks "
+        "REFERENCING OLD TABLE AS old_chunks "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tradeline_knowledge_terms_sync()"
+    )
+    op.execute(
+        "CREATE TRIGGER knowledge_terms_on_update AFTER UPDATE ON knowledge_chunks "
+        "REFERENCING OLD TABLE AS old_chunks NEW TABLE AS new_chunks "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tradeline_knowledge_terms_sync()"
+    )
+
+    op.create_table(
+        "knowledge_gaps",
+        sa.Column("question_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("language", sa.String(length=5), nullable=True),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("best_confidence", sa.Float(), nullable=True),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
+        *_common(),
+        _org_fk("knowledge_gaps"),
+        sa.PrimaryKeyConstraint("id", name="pk_knowledge_gaps"),
+    )
+    op.create_index("ix_knowledge_gaps_organization_id", "knowledge_gaps", ["organization_id"])
+    op.create_index(
+        "ix_knowledge_gaps_org_last_seen", "knowledge_gaps", ["organization_id", "last_seen_at"]
+    )
+
+    for table in TABLES:
+        enable_tenant_rls(op, table)
+        grant_app(op, table)
+
+
+def downgrade() -> None:
+    for table in reversed(TABLES):
+        op.drop_table(table)
+    op.execute("DROP FUNCTION IF EXISTS tradeline_knowledge_terms_sync()")

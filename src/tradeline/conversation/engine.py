@@ -1,0 +1,579 @@
+"""The local conversation engine: one caller utterance in, one short reply and actions out.
+
+Deterministic and offline. It serves every channel (SMS, voice speech turns, the softphone); the
+channel layers turn its actions into TwiML or messages. State is a value: the caller of `turn`
+persists the returned state before acknowledging anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from tradeline.conversation import prompts
+from tradeline.conversation.answers import KnowledgeLookup, answer_question, is_question
+from tradeline.conversation.extract.address import extract_address
+from tradeline.conversation.extract.email import extract_email
+from tradeline.conversation.extract.emergency import detect_emergency
+from tradeline.conversation.extract.intent import classify_intent
+from tradeline.conversation.extract.language import detect_language
+from tradeline.conversation.extract.name import extract_name
+from tradeline.conversation.extract.phone import extract_phone
+from tradeline.conversation.extract.when import extract_when
+from tradeline.conversation.schemas import Action, ActionKind, ConversationState, TurnResult
+from tradeline.conversation.summary import summarize
+from tradeline.organization.schemas import BusinessProfileSpec, parse_span
+
+LEAD_INTENTS = frozenset({"service_request", "quote", "existing_job"})
+MAX_ASKS = 2
+
+_AFFIRM = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|ya|sure|correct|right|exactly|absolutely|definitely|that'?s (?:right|correct|fine|good|it)|"
+    r"it is|this one|this number|that number|that works|works|perfect|ok(?:ay)?|oui|ouais|exact|c'est (?:ça|bon|correct|exact|parfait)|"
+    r"parfait|d'accord|bien sûr)\b",
+    re.IGNORECASE,
+)
+_DENY = re.compile(
+    r"^\s*(?:no|nope|nah|not really|no thanks|no thank you|non|pas vraiment|non merci)\b",
+    re.IGNORECASE,
+)
+_NO_EMAIL = re.compile(
+    r"\b(?:no|don'?t have|rather not|prefer not|skip|pas de|pas d'|aucun)\b.{0,20}\b(?:e-?mail|courriel)\b"
+    r"|^\s*(?:no|nope|non|skip|rather not|pass)\W*$",
+    re.IGNORECASE,
+)
+_FLEXIBLE = re.compile(
+    r"\b(?:whenever|any ?time|any day|no preference|doesn'?t matter|don'?t mind|flexible|asap|as soon as possible|"
+    r"n'importe quand|quand vous voulez|peu importe|le plus tôt possible|dès que possible)\b",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    r"\b(?:(?:speak|talk)\s+(?:to|with)\s+(?:a\s+)?(?:person|human|someone|somebody|real person|representative|agent|operator|the owner)"
+    r"|(?:a|real)\s+(?:person|human)|representative|operator|parler à (?:quelqu'un|une personne|un humain))\b",
+    re.IGNORECASE,
+)
+_INJECTION = re.compile(
+    r"\b(?:ignore (?:all |your |the )?(?:previous|prior|above) (?:instructions|prompts?)|system prompt|"
+    r"your (?:instructions|prompt|configuration|settings|api key)|(?:last|previous|other) (?:caller|customer|client)s?'?s?\b.{0,30}"
+    r"(?:number|phone|name|email|address)|list (?:all |your )?(?:customers|callers|clients|leads)|developer mode|jailbreak|"
+    r"ignore(?:z)? (?:les|tes|vos) instructions|dernier client)",
+    re.IGNORECASE,
+)
+_NUMBER_OK = re.compile(
+    r"\b(?:number|numéro|one|celui-là|celui)\b.{0,40}\b(?:good|fine|works|ok(?:ay)?|correct|right|perfect|bon|parfait|correct)\b",
+    re.IGNORECASE,
+)
+_GAS_HAZARD = re.compile(
+    r"\b(?:gas|gaz|propane|carbon monoxide|monoxyde|co alarm|co detector|alarme (?:de )?co|rotten egg|"
+    r"œuf pourri|oeuf pourri|sulph?ur|soufre)\b",
+    re.IGNORECASE,
+)
+_BOOKING_WORDS = frozenset(
+    [
+        "book",
+        "booking",
+        "appointment",
+        "schedule",
+        "visit",
+        "someone",
+        "come",
+        "like",
+        "want",
+        "would",
+        "please",
+        "great",
+        "perfect",
+        "okay",
+        "sounds",
+        "good",
+        "then",
+        "let's",
+        "lets",
+        "set",
+        "that",
+        "up",
+        "need",
+        "rendez-vous",
+        "prendre",
+        "voudrais",
+        "aimerais",
+        "parfait",
+        "alors",
+        "réserver",
+        "fixer",
+        "visite",
+        "quelqu'un",
+        "venir",
+    ]
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
+_REQUEST_ONLY = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|bonjour)\W+)?(?:can|could|would|will)\s+(?:you|someone|somebody)\s+(?:please\s+)?"
+    r"(?:come|send|stop by|swing by|drop by|be here|make it|get here)\b.*\?\s*$",
+    re.IGNORECASE,
+)
+_CONTENT_WORD = re.compile(r"[^\W\d_]{3,}")
+# Words of answers about contact details, never a description of the job.
+_SLOT_WORDS = frozenset(
+    [
+        "this",
+        "that",
+        "the",
+        "number",
+        "phone",
+        "cell",
+        "mobile",
+        "email",
+        "mail",
+        "address",
+        "name",
+        "works",
+        "work",
+        "good",
+        "fine",
+        "best",
+        "okay",
+        "yes",
+        "yeah",
+        "sure",
+        "correct",
+        "right",
+        "same",
+        "one",
+        "reach",
+        "call",
+        "text",
+        "back",
+        "anytime",
+        "time",
+        "day",
+        "tomorrow",
+        "today",
+        "morning",
+        "afternoon",
+        "evening",
+        "after",
+        "before",
+        "around",
+        "please",
+        "thanks",
+        "thank",
+        "you",
+        "can",
+        "use",
+        "here",
+        "there",
+        "numéro",
+        "téléphone",
+        "cellulaire",
+        "courriel",
+        "adresse",
+        "nom",
+        "correct",
+        "oui",
+        "bon",
+        "bien",
+        "même",
+        "demain",
+        "matin",
+        "après-midi",
+        "soir",
+        "merci",
+        "ici",
+        "vous",
+        "pouvez",
+        "appeler",
+        "rappeler",
+    ]
+)
+_GENERIC_URGENCY = frozenset(
+    {"emergency", "urgent", "urgence", "urgent service", "urgences", "emergencies"}
+)
+_THANKS_BYE = re.compile(
+    r"^\s*(?:(?:no|nope|non)[,.!]?\s*)?(?:that'?s (?:all|it)|nothing else|thanks?(?: you)?|thank you|merci|c'est tout|"
+    r"bye|goodbye|au revoir|all good|i'?m good|rien d'autre)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class TurnContext:
+    profile: BusinessProfileSpec
+    now_local: datetime
+    channel: str  # "sms" | "voice"
+    lookup: KnowledgeLookup | None = None
+    hours: dict[str, tuple[time, time]] = field(default_factory=dict)
+    holidays: frozenset[date] = frozenset()
+
+    @classmethod
+    def build(
+        cls,
+        profile: BusinessProfileSpec,
+        now_local: datetime,
+        channel: str,
+        lookup: KnowledgeLookup | None,
+    ) -> TurnContext:
+        hours = {}
+        for day, span in profile.hours.items():
+            parsed = parse_span(span)
+            if parsed is not None:
+                hours[day] = parsed
+        return cls(profile, now_local, channel, lookup, hours, frozenset(profile.holidays))
+
+
+def greeting(state: ConversationState, ctx: TurnContext) -> str:
+    """The first words: the business's greeting and the automated-assistant disclosure."""
+    lang = state.language
+    base = ctx.profile.receptionist.greeting or (
+        f"Thanks for calling {ctx.profile.name}"
+        if lang == "en"
+        else f"Merci d'avoir appelé {ctx.profile.name}"
+    )
+    key = "greeting" if ctx.channel == "voice" else "greeting_sms"
+    return (
+        f"{prompts.phrase(lang, key, greeting=base.rstrip('.!'))} {prompts.question(lang, 'job')}"
+    )
+
+
+def _first_name(name: str) -> str:
+    return name.split()[0]
+
+
+def _lead_mode(state: ConversationState) -> bool:
+    return (
+        state.intent in LEAD_INTENTS
+        or state.emergency
+        or state.job_summary is not None
+        or any(
+            v is not None
+            for v in (state.caller_name, state.email, state.address, state.preferred_start)
+        )
+        or (state.callback_number is not None and state.callback_number != state.caller_number)
+    )
+
+
+def next_slot(state: ConversationState) -> str | None:
+    if state.emergency:
+        order = ["name", "callback", "address"]
+    elif state.intent == "existing_job":
+        order = ["job", "name", "callback"]
+    else:
+        order = ["job", "name", "callback", "address", "when", "email"]
+    # First everything not yet asked; then, once, what the caller skipped past (they may
+    # have answered something else first — "Friday at 2" after we asked for the address).
+    for round_ in range(MAX_ASKS):
+        for slot in order:
+            # Email is optional; a known caller ID is a fine default callback: ask those once.
+            limit = (
+                1 if slot == "email" or (slot == "callback" and state.caller_number) else MAX_ASKS
+            )
+            asked = state.asked.get(slot, 0)
+            if not state.has(slot) and asked == round_ and asked < limit:
+                return slot
+    return None
+
+
+def _question_for(slot: str, state: ConversationState) -> str:
+    lang = state.language
+    if slot == "callback":
+        number = state.callback_number or state.caller_number
+        if number:
+            return prompts.question(lang, "callback", number=prompts.speak_number(number, lang))
+        return prompts.question(lang, "callback_none")
+    return prompts.question(lang, slot)
+
+
+def _cold_season(now: datetime) -> bool:
+    return now.month in (10, 11, 12, 1, 2, 3, 4)
+
+
+async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnResult:
+    """Apply one caller utterance to the state and decide the reply."""
+    state = state.model_copy(deep=True)
+    state.turns += 1
+    text = text.strip()[:2000]
+    actions: list[Action] = []
+    if not text:
+        slot = state.last_question or next_slot(state) or "job"
+        return TurnResult(
+            reply=f"{prompts.phrase(state.language, 'repeat')} {_question_for(slot, state)}",
+            actions=[],
+            state=state,
+        )
+
+    words = re.findall(r"[^\W\d_]+", text)
+    if not state.language_locked:
+        detected = detect_language(text, state.language)
+        if detected != state.language and len(words) >= 2:
+            state.language = detected
+        if len(words) >= 3:
+            state.language_locked = True
+    lang = state.language
+    expecting = state.last_question
+    parts: list[str] = []
+
+    if _INJECTION.search(text):
+        parts.append(prompts.phrase(lang, "refuse"))
+        if not _lead_mode(state):
+            parts.append(_question_for("job", state))
+            state.last_question = "job"
+            return TurnResult(reply=_two_sentences(parts), actions=actions, state=state)
+        return _finish_reply(state, parts, actions, lang)
+
+    # --- what the caller told us -------------------------------------------------------------
+    emergency = detect_emergency(
+        text,
+        keywords=ctx.profile.emergency_keywords,
+        lang=lang,
+        cold_season=_cold_season(ctx.now_local),
+    )
+    name = extract_name(text, expecting_name=expecting == "name", lang=lang)
+    phone = extract_phone(
+        text, region=ctx.profile.country, caller_number=state.caller_number, lang=lang
+    )
+    email = extract_email(text)
+    when = extract_when(
+        text,
+        now_local=ctx.now_local,
+        lang=lang,
+        hours=ctx.hours or None,
+        holidays=set(ctx.holidays) or None,
+    )
+    address = extract_address(text)
+    intent = classify_intent(text, lang)
+    sentences = [x for x in _SENTENCE_SPLIT.split(text) if x.strip()]
+    asked = [x for x in sentences if is_question(x)]
+    told = [x for x in sentences if not is_question(x)]
+    question = bool(asked) and not _REQUEST_ONLY.search(text)
+    if question and intent in ("question", "other"):
+        intent = "question"
+    elif not question and intent == "question":
+        intent = "other"
+    affirm = bool(_AFFIRM.match(text))
+    deny = bool(_DENY.match(text))
+    if (
+        name is None
+        and len(words) <= 4
+        and expecting in (None, "job", "anything_else")
+        and intent not in LEAD_INTENTS
+        and not emergency.is_emergency
+        and not (phone or email or address)
+    ):
+        # A bare "Sean O'Brien" right after "how can we help?" is a name, not a job.
+        name = extract_name(text, expecting_name=True, lang=lang)
+
+    captured_name = False
+    if name is not None and (state.caller_name is None or name.corrected or expecting == "name"):
+        captured_name = state.caller_name != name.full
+        state.caller_name = name.full
+    if phone is not None:
+        state.callback_number = phone.e164
+        state.callback_confirmed = True
+    elif expecting == "callback" and (affirm or _NUMBER_OK.search(text)) and state.caller_number:
+        state.callback_number = state.callback_number or state.caller_number
+        state.callback_confirmed = True
+    if email is not None:
+        state.email = email
+    elif (
+        expecting == "email" and (_NO_EMAIL.search(text) or deny) and "email" not in state.declined
+    ):
+        state.declined.append("email")
+    when_note: str | None = None
+    if when is not None:
+        if when.in_past:
+            when_note = prompts.phrase(lang, "past_time")
+        else:
+            state.preferred_start, state.preferred_end = when.start, when.end
+            if when.outside_hours and when.alternative is not None:
+                when_note = prompts.phrase(
+                    lang, "outside_hours", alternative=prompts.speak_time(when.alternative, lang)
+                )
+    elif expecting == "when" and (_FLEXIBLE.search(text) or deny) and "when" not in state.declined:
+        state.declined.append("when")
+    if address is not None:
+        state.address = address
+    newly_urgent = False
+    generic_only = emergency.reason is not None and emergency.reason.lower() in _GENERIC_URGENCY
+    if emergency.is_emergency and question and generic_only:
+        # "Do you do emergency calls at night?" asks about the service; it is not one.
+        emergency = type(emergency)(is_emergency=False, reason=None)
+    if emergency.is_emergency and not state.emergency:
+        state.emergency, state.emergency_reason, newly_urgent = True, emergency.reason, True
+    if intent == "spam" and state.intent in ("other", "question"):
+        state.intent = "spam"
+    elif intent in LEAD_INTENTS and state.intent not in LEAD_INTENTS:
+        state.intent = intent
+    elif state.emergency and state.intent not in LEAD_INTENTS:
+        state.intent = "service_request"
+    elif question and state.intent == "other":
+        state.intent = "question"
+
+    slot_answer = any(x is not None for x in (phone, email, when, address)) or (
+        name is not None and expecting == "name"
+    )
+    describes_job = False
+    if told and not (expecting == "callback" and affirm):
+        # A request phrased around a question ("How much to install an EV charger? I have a
+        # 200A panel.") is described by both; a pure question stays out of the summary.
+        source = text if intent in LEAD_INTENTS else " ".join(told)
+        summary = summarize(source, known_name=state.caller_name)
+        if summary is not None:
+            open_to_job = state.job_summary is None or expecting in (None, "job", "anything_else")
+            meaningful = [w for w in _CONTENT_WORD.findall(summary) if w.lower() not in _SLOT_WORDS]
+            substantive = len(meaningful) >= 2 and not (slot_answer and len(meaningful) < 3)
+            describes_job = (
+                intent in LEAD_INTENTS or emergency.is_emergency or (open_to_job and substantive)
+            )
+            generic = not [
+                w
+                for w in _CONTENT_WORD.findall(summary)
+                if w.lower() not in _BOOKING_WORDS | _SLOT_WORDS
+            ]
+            if describes_job and generic and state.topic:
+                summary = state.topic  # "I'd like to book that" after asking about furnace tune-ups
+            if describes_job and state.job_summary is None:
+                state.job_summary = summary
+            elif describes_job and expecting == "job" and summary not in (state.job_summary or ""):
+                state.job_summary = f"{state.job_summary}; {summary}"[:300]
+    if describes_job and state.intent in ("other", "question"):
+        state.intent = "service_request"
+
+    # --- what we say ---------------------------------------------------------------------------
+    if state.intent == "spam" and not _lead_mode_without_spam(state):
+        state.finished = True
+        return TurnResult(
+            reply=prompts.phrase(lang, "spam"), actions=[Action(kind=ActionKind.END)], state=state
+        )
+
+    answered = False
+    if newly_urgent:
+        hazard = "gas" if _GAS_HAZARD.search(f"{state.emergency_reason or ''} {text}") else None
+        if ctx.channel == "voice" and (
+            state.effective_callback or state.asked.get("callback", 0) > 0
+        ):
+            parts.append(prompts.phrase(lang, "gas_voice" if hazard else "emergency_voice"))
+            actions.append(Action(kind=ActionKind.ESCALATE, detail=state.emergency_reason))
+            state.emergency_escalated = True
+            state.last_question = None
+            return TurnResult(reply=" ".join(parts), actions=actions, state=state)
+        if ctx.channel != "voice":
+            actions.append(Action(kind=ActionKind.ESCALATE, detail=state.emergency_reason))
+            state.emergency_escalated = True
+        parts.append(prompts.phrase(lang, "gas" if hazard else "emergency"))
+    elif state.emergency and not state.emergency_escalated and ctx.channel == "voice":
+        # The one quick question (a number to call back) has been asked: dial now.
+        actions.append(Action(kind=ActionKind.ESCALATE, detail=state.emergency_reason))
+        state.emergency_escalated = True
+        state.last_question = None
+        return TurnResult(
+            reply=prompts.phrase(lang, "emergency_voice"), actions=actions, state=state
+        )
+    elif _PERSON.search(text):
+        actions.append(Action(kind=ActionKind.TRANSFER))
+        state.last_question = None
+        return TurnResult(reply=prompts.phrase(lang, "transfer"), actions=actions, state=state)
+    elif question:
+        reply, confident = await answer_question(" ".join(asked), ctx.profile, lang, ctx.lookup)
+        state.topic = summarize(" ".join(asked)) or state.topic
+        parts.append(reply)
+        answered = True
+        if not confident:
+            actions.append(Action(kind=ActionKind.KNOWLEDGE_GAP, detail=" ".join(asked)[:500]))
+            state.unanswered_questions += 1
+    elif captured_name and state.caller_name:
+        parts.append(prompts.phrase(lang, "ack_name", first=_first_name(state.caller_name)))
+    if when_note:
+        parts.append(when_note)
+
+    if (
+        state.finished
+        and not parts
+        and any(x is not None for x in (name, phone, email, when, address))
+    ):
+        parts.append(prompts.phrase(lang, "added"))
+    if not _lead_mode(state):
+        if answered:
+            parts.append(prompts.question(lang, "anything_else"))
+            state.last_question = "anything_else"
+        elif expecting == "anything_else" and (deny or _THANKS_BYE.match(text)):
+            state.finished = True
+            actions.append(Action(kind=ActionKind.END))
+            return TurnResult(reply=prompts.phrase(lang, "goodbye"), actions=actions, state=state)
+        elif state.turns == 1 and ctx.channel == "sms" and not parts:
+            parts.append(greeting(state, ctx))
+            state.asked["job"] = state.asked.get("job", 0) + 1
+            state.last_question = "job"
+        else:
+            parts.append(_question_for("job", state))
+            state.asked["job"] = state.asked.get("job", 0) + 1
+            state.last_question = "job"
+        return _finish_reply(state, parts, actions, lang, answered=answered)
+    return _finish_reply(state, parts, actions, lang, answered=answered)
+
+
+def _lead_mode_without_spam(state: ConversationState) -> bool:
+    return state.emergency or (state.job_summary is not None and state.intent != "spam")
+
+
+def _finish_reply(
+    state: ConversationState,
+    parts: list[str],
+    actions: list[Action],
+    lang: str,
+    *,
+    answered: bool = False,
+) -> TurnResult:
+    if state.last_question == "anything_else" and parts and not _lead_mode(state):
+        return TurnResult(
+            reply=_two_sentences(parts), actions=actions, state=state, answered_question=answered
+        )
+    slot = next_slot(state)
+    if slot is None:
+        if not state.finished:
+            number = state.effective_callback
+            name = f", {_first_name(state.caller_name)}" if state.caller_name else ""
+            key = "wrap_up_urgent" if state.emergency else "wrap_up"
+            spoken = prompts.speak_number(number, lang) if number else "—"
+            parts = [
+                *[p for p in parts if p][:1],
+                prompts.phrase(lang, key, name=name, number=spoken),
+            ]
+            state.finished = True
+            state.last_question = None
+            actions.append(Action(kind=ActionKind.END))
+        else:
+            parts = parts or [prompts.question(lang, "anything_else")]
+        return TurnResult(
+            reply=_two_sentences(parts), actions=actions, state=state, answered_question=answered
+        )
+    state.asked[slot] = state.asked.get(slot, 0) + 1
+    state.last_question = slot  # type: ignore[assignment]
+    parts.append(_question_for(slot, state))
+    return TurnResult(
+        reply=_two_sentences(parts), actions=actions, state=state, answered_question=answered
+    )
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])")
+
+
+def _two_sentences(parts: list[str]) -> str:
+    """At most two sentences (they are spoken): the most important statement and the question."""
+    parts = [p.strip() for p in parts if p and p.strip()]
+    if len(parts) > 2:
+        parts = [parts[0], parts[-1]]
+    sentences = [s for p in parts for s in _SENTENCE.split(p)]
+    if len(sentences) <= 2:
+        return " ".join(parts)
+    if len(parts) == 2:
+        last = _SENTENCE.split(parts[1])
+        return " ".join([_SENTENCE.split(parts[0])[0], last[-1]])
+    return " ".join(sentences[:2])
+
+
+def resume_after_escalation(state: ConversationState, ctx: TurnContext) -> TurnResult:
+    """Voice: the on-call person did not answer; take the remaining details."""
+    state = state.model_copy(deep=True)
+    parts = [prompts.phrase(state.language, "emergency_followup")]
+    return _finish_reply(state, parts, [], state.language)

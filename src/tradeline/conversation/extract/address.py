@@ -1,0 +1,246 @@
+"""A street address from what the caller said: "123 Main St NW", "unit 4, 88 Elm Crescent",
+"45, boulevard Saint-Joseph, app. 3".
+
+Canadian addresses only need two shapes: English number–name–type ("123 Main St", with Calgary's
+quadrants) and French number–type–name ("123 rue Principale"). `usaddress` exists on PyPI but
+is US-only, knows neither shape's French half nor quadrants, and is not a dependency, so this is a
+token scanner anchored on the street type. Everything in between must look like a street name
+(not "2 kids and a dog in the park"), and the civic number must stand alone ("3pm" is a time).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tradeline.conversation.extract.lexicon import (
+    CALL_WORDS,
+    FUNCTION_WORDS,
+    TIME_WORDS,
+    fold,
+)
+from tradeline.conversation.extract.lexicon import words as word_set
+
+__all__ = ["extract_address"]
+
+_STRONG_TYPES = word_set("""
+    street st avenue ave av road rd boulevard blvd drive dr crescent cres way lane ln court ct crt
+    place pl trail trl highway hwy parkway pkwy terrace terr circle cir
+    """)
+# Street types that are also ordinary words ("2 big green…", "the park"): capitalised, or followed
+# by a quadrant, before we believe them.
+_WEAK_TYPES = word_set("""
+    close cl gate gt heights hts gardens gdns grove mews manor landing link rise bay view green
+    park common commons point pt square sq row hill ridge estates crossing cove glen walk path loop
+    plaza centre center line alley
+    """)
+_FR_TYPES = word_set("""
+    rue avenue av boulevard boul bd blvd chemin ch route rang place montée montee côte cote croissant
+    impasse allée allee promenade terrasse carré carre ruelle autoroute voie square quai sentier
+    """)
+_FR_CONNECTORS = word_set("de du des la le l' d' l’ d’ of")
+_QUADRANTS = word_set("nw ne sw se n.w n.e s.w s.e north south east west")
+_FR_DIRECTIONS = word_set("ouest nord sud")  # and "Est" capitalised: "est" is the verb
+_UNIT_WORDS = word_set(
+    "unit apt apartment suite ste # app appartement bureau local unité unite logement"
+)
+_PROVINCES = word_set("""
+    ab bc mb nb nl ns nt nu on pe qc sk yt alberta ontario québec quebec manitoba saskatchewan
+    """)
+_NOT_NAME = FUNCTION_WORDS | TIME_WORDS | CALL_WORDS
+_POSTAL = re.compile(r"[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d")
+_TOKEN = re.compile(
+    r"(?P<postal>\b[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d\b)"
+    r"|(?P<ord>\d{1,3}(?:st|nd|rd|th|e|er)\b)"
+    r"|(?P<num>\d+[A-Za-z]?(?:-\d+[A-Za-z]?)?)"
+    r"|(?P<word>[^\W\d_](?:[\w'’.-]*[^\W_])?)"
+    r"|(?P<punct>[^\w\s])",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # postal | ord | num | word | punct
+    text: str
+    low: str
+    start: int
+    end: int
+
+
+def _tokenise(text: str) -> list[_Tok]:
+    return [
+        _Tok(m.lastgroup or "punct", m.group(), fold(m.group()).rstrip("."), m.start(), m.end())
+        for m in _TOKEN.finditer(text)
+    ]
+
+
+def _is_civic(text: str, tok: _Tok) -> bool:
+    """A civic number: digits standing alone, not glued to letters ("3pm") or a time ("10:30")."""
+    if tok.kind != "num" or len(tok.text.split("-")[-1]) > 6:
+        return False
+    after = text[tok.end : tok.end + 1]
+    before = text[tok.start - 1 : tok.start] if tok.start else ""
+    return not (after.isalpha() or after == ":" or before in {"$", ":", "."} or before.isdigit())
+
+
+def _name_word(tok: _Tok) -> bool:
+    if tok.kind == "ord":
+        return True
+    if tok.kind == "num":
+        return len(tok.text) <= 3 and "-" not in tok.text  # Calgary's "1234 17 Ave SW"
+    return tok.kind == "word" and tok.low not in _NOT_NAME
+
+
+def _is_type(tok: _Tok, nxt: _Tok | None) -> bool:
+    if tok.kind != "word":
+        return False
+    if tok.low in _STRONG_TYPES:
+        return True
+    quadrant_follows = nxt is not None and nxt.low in _QUADRANTS
+    return tok.low in _WEAK_TYPES and (tok.text[0].isupper() or quadrant_follows)
+
+
+def _english(toks: list[_Tok], i: int) -> int | None:
+    """Index of the street type after civic number i ("123 Main St"), or None."""
+    j = i + 1
+    names = 0
+    while j < len(toks) and names <= 4:
+        tok = toks[j]
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        if names and _is_type(tok, nxt):
+            return j
+        if not _name_word(tok):
+            return None
+        names += 1
+        j += 1
+    return None
+
+
+def _french(toks: list[_Tok], i: int) -> int | None:
+    """Index of the last word of the street name after civic number i ("123 rue Principale")."""
+    j = i + 1
+    if j < len(toks) and toks[j].text == ",":
+        j += 1
+    if j >= len(toks) or toks[j].kind != "word" or toks[j].low not in _FR_TYPES:
+        return None
+    j += 1
+    if j < len(toks) and toks[j].text == ".":
+        j += 1  # "boul. Saint-Joseph"
+    last = None
+    while j < len(toks) and j - i < 10:
+        tok = toks[j]
+        if tok.kind == "word" and tok.low in _FR_CONNECTORS:
+            j += 1
+            continue
+        if tok.kind == "word" and (tok.low not in _NOT_NAME or tok.text[0].isupper()):
+            last = j
+            j += 1
+            continue
+        if tok.kind in {"ord", "num"} and len(tok.text) <= 3 and last is None:
+            last = j  # "rue 2", "8e Avenue"
+            j += 1
+            continue
+        break
+    return last
+
+
+def _unit_after(toks: list[_Tok], j: int) -> int:
+    """Extend past ", unit 4" / "apt 12B" / "#302" / "app. 3" / "St., Unit 5" after index j."""
+    k = j + 1
+    if k + 1 < len(toks) and toks[k].text == "." and toks[k + 1].text == ",":
+        k += 1  # the street type's abbreviation dot
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if k < len(toks) and toks[k].low in _UNIT_WORDS:
+        k += 1
+        while k < len(toks) and toks[k].text in {".", "#"}:
+            k += 1
+        if (
+            k < len(toks)
+            and toks[k].kind in {"num", "word"}
+            and any(c.isdigit() for c in toks[k].text)
+        ):
+            return k
+    return j
+
+
+def _town_after(toks: list[_Tok], j: int) -> int:
+    """Extend past ", Calgary", ", Laval, QC", ", Calgary AB T2P 1J9" after index j."""
+    k = j + 1
+    if k + 1 < len(toks) and toks[k].text == "." and toks[k + 1].text == ",":
+        k += 1  # "Main St., Calgary"
+    if k >= len(toks) or toks[k].text != ",":
+        return j
+    k += 1
+    end = j
+    words = 0
+    while (
+        k < len(toks)
+        and toks[k].kind == "word"
+        and toks[k].text[0].isupper()
+        and toks[k].low not in _NOT_NAME
+        and words < 3
+    ):
+        end, k, words = k, k + 1, words + 1
+    if end == j:
+        return j
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if (
+        k < len(toks)
+        and toks[k].low in _PROVINCES
+        and (toks[k].text.isupper() or len(toks[k].text) > 2)
+    ):
+        end, k = k, k + 1
+    if k < len(toks) and toks[k].kind == "postal":
+        end = k
+    return end
+
+
+def _unit_before(toks: list[_Tok], i: int) -> int:
+    """Extend back over "unit 4, " / "#302 - " / "apt 12B " before civic number i."""
+    k = i - 1
+    if k >= 0 and toks[k].text in {",", "-"}:
+        k -= 1
+    if k >= 1 and toks[k].kind in {"num", "word"} and any(c.isdigit() for c in toks[k].text):
+        label = k - 1
+        if toks[label].text == "." and label >= 1:
+            label -= 1
+        if toks[label].low in _UNIT_WORDS:
+            return label
+    return i
+
+
+def extract_address(text: str) -> str | None:
+    """The first street address in `text`, as written, with units and town, or None."""
+    toks = _tokenise(text)
+    for i, tok in enumerate(toks):
+        if not _is_civic(text, tok):
+            continue
+        end = _english(toks, i)
+        if end is not None:
+            if (
+                end + 2 < len(toks)
+                and toks[end + 1].text == "."
+                and toks[end + 2].low in _QUADRANTS
+            ):
+                end += 1  # "St. NW": the abbreviation's dot, not a full stop
+            # "NW", "north"; single-letter quadrants only in capitals ("Main St E", not "…st a").
+            if end + 1 < len(toks) and (
+                toks[end + 1].low in _QUADRANTS or toks[end + 1].text in {"N", "S", "E", "W"}
+            ):
+                end += 1
+        else:
+            end = _french(toks, i)
+            if end is None:
+                continue
+            if end + 1 < len(toks) and (
+                toks[end + 1].low in _FR_DIRECTIONS or toks[end + 1].text == "Est"
+            ):
+                end += 1
+        end = _town_after(toks, _unit_after(toks, end))
+        start = _unit_before(toks, i)
+        address = text[toks[start].start : toks[end].end]
+        # A final "." is the sentence's, even after "St": the street type reads the same without it.
+        return re.sub(r"\s+", " ", address).strip(" ,.")
+    return None

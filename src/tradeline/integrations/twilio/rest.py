@@ -1,0 +1,61 @@
+"""Twilio REST through the official SDK (outbound SMS and calls)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from twilio.base.exceptions import TwilioRestException
+from twilio.rest import Client
+
+from tradeline.telephony.ports import SendResult
+
+
+class TwilioRest:
+    def __init__(self, account_sid: str, auth_token: str, *, base_url: str | None = None) -> None:
+        self.client = Client(account_sid, auth_token)
+        if base_url:  # tests point the SDK at a loopback fake
+            self.client.api.base_url = base_url
+
+    async def send_sms(
+        self,
+        session: AsyncSession,
+        *,
+        org_id: uuid.UUID,
+        to: str,
+        from_: str,
+        body: str,
+        status_callback: str | None,
+    ) -> SendResult:
+        try:
+            message = await asyncio.to_thread(
+                self.client.messages.create,
+                to=to,
+                from_=from_,
+                body=body,
+                **({"status_callback": status_callback} if status_callback else {}),
+            )
+        except TwilioRestException as exc:
+            return SendResult(
+                sid="", status="failed" if exc.status and exc.status < 500 else "unknown"
+            )
+        except OSError:
+            # The request may have left: the outcome is unknown. Reconcile; never resend blindly.
+            return SendResult(sid="", status="unknown")
+        return SendResult(sid=str(message.sid), status=str(message.status or "queued"))
+
+    async def place_call(
+        self, session: AsyncSession, *, org_id: uuid.UUID, to: str, from_: str, twiml: str
+    ) -> SendResult:
+        try:
+            call = await asyncio.to_thread(
+                self.client.calls.create, to=to, from_=from_, twiml=twiml
+            )
+        except TwilioRestException as exc:
+            return SendResult(
+                sid="", status="failed" if exc.status and exc.status < 500 else "unknown"
+            )
+        except OSError:
+            return SendResult(sid="", status="unknown")
+        return SendResult(sid=str(call.sid), status=str(call.status or "queued"))

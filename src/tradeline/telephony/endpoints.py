@@ -1,0 +1,246 @@
+"""Twilio Voice webhooks (CONTRACTS §2). Every answer is TwiML — also on errors: if the database
+cannot be reached the caller hears a fallback that needs none, and the event is spooled."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tradeline.api import InvalidSignature, runtime_of, twilio_params
+from tradeline.conversation.service import build_lookup
+from tradeline.kit.ratelimit import FailMode
+from tradeline.logging import get_logger
+from tradeline.organization import service as organizations
+from tradeline.organization.schemas import BusinessProfileSpec
+from tradeline.runtime import Runtime
+from tradeline.telephony import service, twiml
+
+router = APIRouter(tags=["twilio"])
+log = get_logger(__name__)
+XML = "text/xml"
+# Only these survive into the spool: SIDs and outcomes, never the caller's number or words.
+SPOOLED_KEYS = (
+    "CallSid",
+    "AccountSid",
+    "CallStatus",
+    "To",
+    "RecordingUrl",
+    "RecordingDuration",
+    "DialCallStatus",
+)
+
+Work = Callable[
+    [AsyncSession, Runtime, uuid.UUID, BusinessProfileSpec, dict[str, str]], Awaitable[str]
+]
+
+
+def _xml(body: str) -> Response:
+    return Response(body, media_type=XML)
+
+
+def _spool(runtime: Runtime, path: str, params: dict[str, str]) -> None:
+    """Append the event to a file in the data dir, for replay when the database is back."""
+    safe = {k: v for k, v in params.items() if k in SPOOLED_KEYS}
+    spool = runtime.settings.resolved_data_dir / "spool" / "voice-events.jsonl"
+    spool.parent.mkdir(parents=True, exist_ok=True)
+    with spool.open("a", encoding="utf-8") as handle:
+        handle.write(
+            json.dumps({"at": datetime.now(UTC).isoformat(), "path": path, "params": safe}) + "\n"
+        )
+
+
+async def _run(request: Request, work: Work, params: dict[str, str] | None = None) -> Response:
+    """Signature, tenant, one transaction, TwiML out — and a fallback whatever goes wrong."""
+    if params is None:
+        try:
+            params = await twilio_params(request)
+        except InvalidSignature:
+            log.warning("twilio_signature_invalid", path=request.url.path)
+            return PlainTextResponse("invalid signature", status_code=403)
+    runtime = runtime_of(request)
+    try:
+        async with runtime.maker() as session, session.begin():
+            org_id = await organizations.resolve_tenant_by_number(session, params.get("To", ""))
+            if org_id is None:
+                log.warning("voice_unknown_number")
+                return _xml(twiml.say_and_hangup(service.TEXT["en"]["unknown"]))
+            profile = await organizations.get_profile(session, org_id)
+            body = await work(session, runtime, org_id, profile, params)
+        return _xml(body)
+    except Exception as exc:  # the caller must always hear something sensible
+        log.exception("voice_webhook_failed", error=type(exc).__name__)
+        try:
+            _spool(runtime, request.url.path, params)
+        except OSError:
+            log.exception("voice_spool_failed")
+        return _xml(twiml.fallback())
+
+
+@router.post("/twilio/voice")
+async def voice_entry(request: Request) -> Response:
+    try:
+        params = await twilio_params(request)
+    except InvalidSignature:
+        log.warning("twilio_signature_invalid", path=request.url.path)
+        return PlainTextResponse("invalid signature", status_code=403)
+    caller = params.get("From", "")
+    # Webhook intake fails open: a dead rate-limit store must not drop real callers.
+    decision = await runtime_of(request).limiter.hit(
+        "10/minute", "voice", caller or "anonymous", fail=FailMode.OPEN
+    )
+    if not decision.allowed:
+        log.warning("voice_rate_limited")
+        return _xml(twiml.reject())
+
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        if caller in profile.blocklist:
+            log.info("voice_blocked")
+            return twiml.reject()
+        return await service.start_call(session, rt, org_id=org_id, profile=profile, params=p)
+
+    return await _run(request, work, params)
+
+
+@router.post("/twilio/voice/gather")
+async def voice_gather(request: Request) -> Response:
+    no_input = request.query_params.get("noinput") == "1"
+
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        lookup = await build_lookup(session, rt, org_id, profile)
+        return await service.speech_turn(
+            session, rt, org_id=org_id, profile=profile, params=p, no_input=no_input, lookup=lookup
+        )
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/consent")
+async def voice_consent(request: Request) -> Response:
+    no_input = request.query_params.get("noinput") == "1"
+
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        return await service.consent(
+            session, rt, org_id=org_id, profile=profile, params=p, no_input=no_input
+        )
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/menu")
+async def voice_menu(request: Request) -> Response:
+    no_input = request.query_params.get("noinput") == "1"
+    retry = 1 if request.query_params.get("retry") == "1" else 0
+
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        return await service.menu_choice(
+            session, rt, profile=profile, params=p, retry=retry, no_input=no_input
+        )
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/dial-result")
+async def voice_dial_result(request: Request) -> Response:
+    reason = request.query_params.get("reason", "transfer")
+
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        return await service.dial_result(
+            session, rt, org_id=org_id, profile=profile, params=p, reason=reason
+        )
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/voicemail")
+async def voice_voicemail(request: Request) -> Response:
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        return service.voicemail_twiml(profile, profile.languages[0])
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/recording")
+@router.post("/twilio/voice/fallback-recording")
+async def voice_recording(request: Request) -> Response:
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        return await service.recording_done(session, rt, org_id=org_id, profile=profile, params=p)
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/transcription")
+async def voice_transcription(request: Request) -> Response:
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        await service.transcription(session, rt, org_id=org_id, params=p)
+        return str(twiml.VoiceResponse())
+
+    return await _run(request, work)
+
+
+@router.post("/twilio/voice/status")
+async def voice_status(request: Request) -> Response:
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        await service.status_callback(session, rt, org_id=org_id, params=p)
+        return str(twiml.VoiceResponse())
+
+    return await _run(request, work)

@@ -1,0 +1,175 @@
+"""Emergencies: the hazard lexicon in both languages, profile keywords, negation, mundane cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from tradeline.conversation.extract.emergency import EmergencyResult, detect_emergency
+
+KEYWORDS = ["flood", "burst", "gas smell", "no heat"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("I smell gas in the basement", "gas smell"),
+        ("there's a gas smell near the furnace", "gas smell"),
+        ("ça sent le gaz, odeur de gaz partout", "gas smell"),
+        ("not an emergency but I smell gas", "gas smell"),  # life safety wins over "not urgent"
+        ("sparks coming from the outlet", "sparks"),
+        ("des étincelles dans le panneau", "sparks"),
+        ("smoke coming out of the furnace", "smoke"),
+        ("il y a de la fumée", "smoke"),
+        ("there's no smoke, just a burning smell", "burning smell"),
+        ("odeur de brûlé", "burning smell"),
+        ("the panel is on fire", "fire"),
+        ("I got an electric shock from the switch", "electric shock"),
+        ("mon fils s'est électrocuté", "electric shock"),
+        ("choc électrique", "electric shock"),
+        ("carbon monoxide alarm going off", "carbon monoxide"),
+        ("le détecteur de monoxyde de carbone sonne", "carbon monoxide"),
+        ("CO alarm is going off", "carbon monoxide"),
+        ("the basement is flooding", "flooding"),
+        ("basement flooded overnight", "flooding"),
+        ("sous-sol inondé", "flooding"),
+        ("we have a burst pipe", "burst pipe"),
+        ("pipes bursting in the crawlspace", "burst pipe"),
+        ("un tuyau éclaté", "burst pipe"),
+        ("sewage backup in the basement", "sewage backup"),
+        ("refoulement d'égout", "sewage backup"),
+        ("water pouring through the ceiling", "water pouring in"),
+        ("there's water everywhere", "water pouring in"),
+        ("de l'eau partout", "water pouring in"),
+        ("no heat and it's -30", "no heat"),
+        ("my furnace is out", "no heat"),
+        ("pas de chauffage", "no heat"),
+        ("il n'y a plus de chauffage", "no heat"),
+        ("This is an emergency", "caller says emergency"),
+        ("c'est une urgence", "caller says emergency"),
+    ],
+)
+def test_emergency(text: str, reason: str) -> None:
+    assert detect_emergency(text, keywords=KEYWORDS, lang="en") == EmergencyResult(True, reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no leak, just a slow drain",
+        "not an emergency",
+        "it's not an emergency, the basement flooded last spring",
+        "no sparks or anything",
+        "I don't smell gas or anything",
+        "pas urgent",
+        "il n'y a pas de fuite",
+        "il n'y a pas d'inondation",
+        "smoke detector needs a battery",
+        "the smoke alarm keeps chirping",
+        "détecteur de fumée sans pile",
+        "CO detector needs new batteries",
+        "I want to install a carbon monoxide detector",
+        "the water won't stop running in the toilet",
+        "the flood light is broken",
+        "the pilot flame is yellow",
+        "need a spark plug for the generator",
+        "my faucet is dripping",
+        "can I get a quote",
+        "",
+    ],
+)
+def test_not_an_emergency(text: str) -> None:
+    assert detect_emergency(text, keywords=KEYWORDS, lang="en") == EmergencyResult(False, None)
+
+
+def test_no_heat_depends_on_the_season() -> None:
+    assert not detect_emergency("no heat", keywords=[], lang="en", cold_season=False).is_emergency
+    assert detect_emergency("no heat", keywords=[], lang="en", cold_season=True).is_emergency
+
+
+def test_profile_keywords_always_count_and_tolerate_inflection() -> None:
+    # The owner listed "no heat": it counts in July too.
+    assert detect_emergency("no heat", keywords=KEYWORDS, cold_season=False).reason == "no heat"
+    assert detect_emergency("the tank is leaking", keywords=["leak"]) == EmergencyResult(
+        True, "leak"
+    )
+    assert detect_emergency("no leak", keywords=["leak"]) == EmergencyResult(False, None)
+    assert detect_emergency("the AC is smoking", keywords=[]).reason == "smoke"
+    assert detect_emergency("panne électrique", keywords=["panne"]).reason == "panne"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Rotten eggs / sulphur: the odorant in natural gas and propane.
+        ("ça sent l'œuf pourri à côté de la fournaise", "gas smell"),
+        ("odeur d'oeuf pourri dans le sous-sol", "gas smell"),
+        ("ça sent le soufre dans la cuisine", "gas smell"),
+        ("it smells like sulphur near the furnace", "gas smell"),
+        ("there's a sulfur smell in the basement", "gas smell"),
+        ("rotten egg smell by the stove", "gas smell"),
+        # Downed lines.
+        ("wires down in the backyard", "downed power line"),
+        ("power line down across the driveway", "downed power line"),
+        ("a line came down on the car", "downed power line"),
+        ("the line came down on our fence", "downed power line"),
+        (
+            "a branch ripped the power line off my house, live wires lying on the lawn",
+            "downed power line",
+        ),
+        ("the hydro line is down in the backyard", "downed power line"),
+        ("fils électriques tombés sur la clôture", "downed power line"),
+        ("la ligne électrique est tombée", "downed power line"),
+        # Water reaching something live.
+        ("water dripping out of the ceiling light and it's flickering", "water in electrical"),
+        ("there's water in the outlet", "water in electrical"),
+        ("water leaking into the electrical panel", "water in electrical"),
+        ("water coming from the pot lights", "water in electrical"),
+        ("the outlet is wet", "water in electrical"),
+        ("de l'eau dans la boîte électrique", "water in electrical"),
+        ("l'eau coule du luminaire", "water in electrical"),
+        ("la prise est mouillée", "water in electrical"),
+        # Life safety stays an emergency even with "not urgent".
+        ("not urgent but water is dripping into the light fixture", "water in electrical"),
+        # A real hazard with a question about the service.
+        ("My furnace broke down, do you do emergency calls?", "no heat"),
+        ("la fournaise est tombée en panne", "no heat"),
+        ("la fournaise a lâché", "no heat"),
+        ("do you offer emergency service? my basement is flooding", "flooding"),
+        ("I need emergency service", "caller says emergency"),
+        ("it's an emergency, can you come now?", "caller says emergency"),
+    ],
+)
+def test_more_hazards(text: str, reason: str) -> None:
+    assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(True, reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Asking about emergency service, fees or hours is not an emergency.
+        "Avez-vous un service d'urgence la nuit si la fournaise lâche?",
+        "Do you do emergency calls on weekends?",
+        "Is there an after-hours emergency fee?",
+        "how much is an emergency call",
+        "c'est quoi vos frais d'urgence?",
+        "est-ce que vous faites des urgences la fin de semaine?",
+        # Hypothetical and conditional hazards.
+        "What if my furnace breaks down at night?",
+        "if the basement floods can you come?",
+        "si le tuyau éclate, vous venez?",
+        "in case of a gas leak what do I do",
+        "I don't know if the pipe burst",
+        # Negated new hazards, and look-alikes.
+        "no water in the outlet, it's fine",
+        "ça sent pas l'œuf pourri",
+        "the phone line is down",
+        "the clothesline came down on the fence",
+        "the water heater is next to the electrical panel",
+        "replace the outlet near the water heater",
+        "I need a new light fixture and a water filter",
+        "the wires are old",
+        "ma fournaise arrête pas de partir pis de s'arrêter aux 5 minutes",
+    ],
+)
+def test_not_an_emergency_when_asking_or_hypothetical(text: str) -> None:
+    assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(False, None)
