@@ -109,7 +109,7 @@ def migrations_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "migrations"
 
 
-def run_migrations(owner_url: str, revision: str = "head") -> None:
+def run_migrations(owner_url: str, revision: str = "heads") -> None:
     """Alembic upgrade as the owner; the only way tables are made."""
     from alembic import command
     from alembic.config import Config

@@ -186,6 +186,7 @@ async def answer_question(
         if found.confidence >= ANSWER_AT:
             return found.answer, True
         if found.confidence >= HEDGE_AT:
-            answer = found.answer[0].lower() + found.answer[1:] if lang == "en" else found.answer
+            first = re.split(r"(?<=[.!?])\s+", found.answer.strip())[0].rstrip(".!")
+            answer = first[0].lower() + first[1:] if first[:2] != "I " else first
             return phrase(lang, "hedge", answer=answer), True
     return phrase(lang, "unsure"), False

@@ -56,7 +56,7 @@ _PERSON = re.compile(
 _INJECTION = re.compile(
     r"\b(?:ignore (?:all |your |the )?(?:previous|prior|above) (?:instructions|prompts?)|system prompt|"
     r"your (?:instructions|prompt|configuration|settings|api key)|(?:last|previous|other) (?:caller|customer|client)s?'?s?\b.{0,30}"
-    r"(?:number|phone|name|email|address)|list (?:all |your )?(?:customers|callers|clients|leads)|developer mode|jailbreak|"
+    r"(?:number|phone|name|email|address)|list (?:all )?(?:of )?(?:your |the )?(?:customers|callers|clients|leads|contacts)|developer mode|jailbreak|"
     r"ignore(?:z)? (?:les|tes|vos) instructions|dernier client)",
     re.IGNORECASE,
 )
@@ -346,7 +346,8 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     asked = [x for x in sentences if is_question(x)]
     told = [x for x in sentences if not is_question(x)]
     question = bool(asked) and not _REQUEST_ONLY.search(text)
-    if question and intent in ("question", "other"):
+    if question and (intent in ("question", "other") or (not told and not emergency.is_emergency)):
+        # "Do you charge for estimates?" asks about the business; it is not yet a request.
         intent = "question"
     elif not question and intent == "question":
         intent = "other"
@@ -413,10 +414,10 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         name is not None and expecting == "name"
     )
     describes_job = False
-    if told and not (expecting == "callback" and affirm):
+    if (told or emergency.is_emergency) and not (expecting == "callback" and affirm):
         # A request phrased around a question ("How much to install an EV charger? I have a
         # 200A panel.") is described by both; a pure question stays out of the summary.
-        source = text if intent in LEAD_INTENTS else " ".join(told)
+        source = text if intent in LEAD_INTENTS or emergency.is_emergency else " ".join(told)
         summary = summarize(source, known_name=state.caller_name)
         if summary is not None:
             open_to_job = state.job_summary is None or expecting in (None, "job", "anything_else")
@@ -558,9 +559,20 @@ def _finish_reply(
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9])")
 
 
+def _join_curt(part: str) -> str:
+    """'No. We only service gas furnaces.' → 'No, we only service gas furnaces.' so that the
+    two-sentence limit keeps the substance, not just the 'No.'"""
+    pieces = _SENTENCE.split(part)
+    if len(pieces) > 1 and len(pieces[0].split()) <= 3:
+        head = pieces[0].rstrip(".!")
+        rest = pieces[1][0].lower() + pieces[1][1:] if pieces[1][:2] != "I " else pieces[1]
+        return " ".join([f"{head}, {rest}", *pieces[2:]])
+    return part
+
+
 def _two_sentences(parts: list[str]) -> str:
     """At most two sentences (they are spoken): the most important statement and the question."""
-    parts = [p.strip() for p in parts if p and p.strip()]
+    parts = [_join_curt(p.strip()) for p in parts if p and p.strip()]
     if len(parts) > 2:
         parts = [parts[0], parts[-1]]
     sentences = [s for p in parts for s in _SENTENCE.split(p)]
