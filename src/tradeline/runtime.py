@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from tradeline.config import Settings
+from tradeline.conversation.ports import ChatModel
 from tradeline.db import DatabaseTarget, create_app_engine, make_sessionmaker, resolve_target
 from tradeline.kit.crypto import Vault
 from tradeline.kit.ratelimit import RateLimiter
@@ -23,6 +24,7 @@ class Runtime:
     pii: Pii
     limiter: RateLimiter
     owns_target: bool = field(default=True)
+    chat_model: ChatModel | None = None
 
     async def close(self) -> None:
         await self.limiter.close()
@@ -43,7 +45,14 @@ def build_runtime(settings: Settings, target: DatabaseTarget | None = None) -> R
         )
 
     limiter = RateLimiter(settings.redis_url, key_prefix="tradeline", on_store_error=on_store_error)
+    chat_model: ChatModel | None = None
+    if settings.llm_base_url and settings.llm_model:
+        from tradeline.integrations.openai.chat import OpenAIChat
+
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
+        chat_model = OpenAIChat(base_url=settings.llm_base_url, api_key=key, model=settings.llm_model)
     return Runtime(
+        chat_model=chat_model,
         settings=settings,
         target=target,
         engine=engine,

@@ -228,7 +228,12 @@ async def take_turn(
 ) -> TurnResult:
     now = now or datetime.now(UTC)
     ctx = TurnContext.build(profile, now.astimezone(ZoneInfo(profile.timezone)), channel, lookup)
-    result = await turn(thread.state, text, ctx)
+    if runtime.chat_model is not None:
+        from tradeline.conversation.llm import llm_turn
+
+        result = await llm_turn(thread.state, text, ctx, runtime.chat_model)
+    else:
+        result = await turn(thread.state, text, ctx)
     await _persist(
         session,
         runtime,
