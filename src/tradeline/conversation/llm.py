@@ -163,7 +163,7 @@ async def _with_model(
     deadline = loop.time() + BUDGET_S
     result: ChatResult | None = None
     for _ in range(3):
-        result = await model.complete(messages, TOOLS, timeout=max(0.1, deadline - loop.time()))
+        result = await model.complete(messages, TOOLS, budget_s=max(0.1, deadline - loop.time()))
         if not result.tool_calls:
             break
         messages.append(

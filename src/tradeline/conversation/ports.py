@@ -21,5 +21,5 @@ class ChatResult:
 
 class ChatModel(Protocol):
     async def complete(
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], *, timeout: float
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], *, budget_s: float
     ) -> ChatResult: ...

@@ -26,8 +26,8 @@ class OpenAIChat:
             base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client
         )
 
-    async def complete(  # noqa: ASYNC109 - the budget goes to the SDK's own request timeout
-        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], *, timeout: float
+    async def complete(
+        self, messages: list[dict[str, Any]], tools: list[dict[str, Any]], *, budget_s: float
     ) -> ChatResult:
         # Messages and tools are plain JSON-shaped dicts; the SDK's TypedDict overloads can't see that.
         response = await self.client.chat.completions.create(  # type: ignore[call-overload]
@@ -37,7 +37,7 @@ class OpenAIChat:
             tool_choice="auto",
             temperature=0.2,
             max_tokens=300,
-            timeout=timeout,
+            timeout=budget_s,
         )
         message = response.choices[0].message
         calls = []
