@@ -23,6 +23,16 @@ install: $(if $(filter $(VENV)/bin/python,$(PYTHON)),$(VENV)/bin/python)
 
 install-dev:
 	$(MAKE) install LOCK=requirements-dev.lock
+	@# Browser tests (tests/dashboard): Debian's Chromium (never a downloaded browser) and
+	@# axe-core from the npm registry (package.json; `npm ci` without dev adds only axe-core).
+	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium nodejs npm >/dev/null; \
+	  else \
+	    echo "browser tests need Debian packages: sudo apt-get install chromium nodejs npm"; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi
 
 run: install
 	@if [ ! -f "$${TRADELINE_DATA_DIR:-var}/demo-login.json" ]; then $(BIN)tradeline demo; fi

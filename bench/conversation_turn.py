@@ -16,16 +16,37 @@ from tradeline.conversation.engine import TurnContext, turn
 from tradeline.conversation.schemas import ConversationState
 from tradeline.organization.schemas import BusinessProfileSpec
 
-PROFILE = BusinessProfileSpec.model_validate({
-    "name": "Bench Plumbing", "phone_numbers": ["+15875550100"], "timezone": "America/Edmonton", "country": "CA",
-    "languages": ["en", "fr"], "hours": {d: "08:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")},
-    "service_area": ["Calgary"], "emergency_keywords": ["flood"],
-})
+PROFILE = BusinessProfileSpec.model_validate(
+    {
+        "name": "Bench Plumbing",
+        "phone_numbers": ["+15875550100"],
+        "timezone": "America/Edmonton",
+        "country": "CA",
+        "languages": ["en", "fr"],
+        "hours": dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), "08:00-17:00"),
+        "service_area": ["Calgary"],
+        "emergency_keywords": ["flood"],
+    }
+)
 CONVERSATIONS = [
-    ["Hi, my kitchen sink is clogged and draining slowly", "It's Marc Tremblay", "yes this number works",
-     "14 Elm Street NW", "friday morning", "marc.tremblay@example.ca"],
-    ["there's water everywhere, a pipe burst", "Sofia Rossi", "call me at four zero three five five five zero one seven one"],
-    ["Bonjour, mon chauffe-eau fuit. Je m'appelle Julie Gagnon.", "Vous pouvez me rappeler au 403-555-0171", "demain après-midi"],
+    [
+        "Hi, my kitchen sink is clogged and draining slowly",
+        "It's Marc Tremblay",
+        "yes this number works",
+        "14 Elm Street NW",
+        "friday morning",
+        "marc.tremblay@example.ca",
+    ],
+    [
+        "there's water everywhere, a pipe burst",
+        "Sofia Rossi",
+        "call me at four zero three five five five zero one seven one",
+    ],
+    [
+        "Bonjour, mon chauffe-eau fuit. Je m'appelle Julie Gagnon.",
+        "Vous pouvez me rappeler au 403-555-0171",
+        "demain après-midi",
+    ],
     ["What are your hours on Saturday?", "do you go out to Okotoks?", "no thanks"],
 ]
 
@@ -57,11 +78,15 @@ async def main(rounds: int = 60) -> None:
     warm = samples[len(CONVERSATIONS) * 6 :]  # first round pays dateparser's per-day cache
     ms = [s * 1000 for s in warm]
     base_us = statistics.median(baseline) * 1e6
-    print(f"engine.turn over {len(ms)} turns: p50 {pct(ms, 0.5):.2f} ms, p95 {pct(ms, 0.95):.2f} ms, "
-          f"p99 {pct(ms, 0.99):.2f} ms, max {max(ms):.2f} ms; baseline empty await p50 {base_us:.2f} µs; "
-          f"ratio p50/baseline {pct(ms, 0.5) * 1000 / max(base_us, 1e-9):.0f}x")
+    print(
+        f"engine.turn over {len(ms)} turns: p50 {pct(ms, 0.5):.2f} ms, p95 {pct(ms, 0.95):.2f} ms, "
+        f"p99 {pct(ms, 0.99):.2f} ms, max {max(ms):.2f} ms; baseline empty await p50 {base_us:.2f} µs; "
+        f"ratio p50/baseline {pct(ms, 0.5) * 1000 / max(base_us, 1e-9):.0f}x"
+    )
     cold = samples[: len(CONVERSATIONS) * 6]
-    print(f"first round (cold caches): p50 {pct([c * 1000 for c in cold], 0.5):.2f} ms, max {max(cold) * 1000:.2f} ms")
+    print(
+        f"first round (cold caches): p50 {pct([c * 1000 for c in cold], 0.5):.2f} ms, max {max(cold) * 1000:.2f} ms"
+    )
 
 
 if __name__ == "__main__":

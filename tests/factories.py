@@ -29,4 +29,4 @@ async def make_org(
     runtime: Runtime, name: str = "Test Plumbing", **extra: Any
 ) -> CreatedOrganization:
     async with tenant_session(runtime.maker, None) as session:
-        return await create_organization(session, parse_profile(profile(name, **extra)))
+        return await create_organization(session, parse_profile(profile(name, **extra)), runtime)

@@ -1,4 +1,4 @@
-"""knowledge base: sources, chunks (full-text), embeddings (HNSW per dimension), gaps
+"""knowledge base: sources, chunks (full text), embeddings (HNSW per dimension), postings, gaps
 
 Revision ID: 0005
 Revises: 0004
@@ -6,16 +6,21 @@ Create Date: 2026-11-22 22:00:00+00:00
 
 Vectors: one `knowledge_embeddings` row per (chunk, model) with a dimension-free `vector` column,
 the model's name and its dimension. Each indexed dimension gets a partial HNSW index on an
-expression cast to that dimension (`(embedding::vector(384)) WHERE dim = 384`). Why this and not
-a fixed `vector(384)` column on the chunk:
-- a model switch (MiniLM 384 → OpenAI 1536) re-embeds beside the live vectors and swaps in one
-  transaction, so search never stops and never mixes two models' vectors;
+expression cast to that dimension (`(embedding::vector(384)) WHERE dim = 384`; 1536 for OpenAI
+text-embedding-3-small); any other dimension is searched exactly over the business's own rows.
+Why this and not a fixed `vector(384)` column on the chunk:
+- a model switch (MiniLM 384 → OpenAI 1536) re-embeds beside the live vectors, then drops the
+  old ones; a search reads only the active model's rows, so two models never mix;
 - one table and one set of RLS policies, instead of a table per dimension;
-- the index holds full-precision `vector` (not `halfvec`): at 384 dimensions a 100k-chunk index
-  stays in memory on a small box, and the bench met its targets without quantisation.
+- full-precision `vector`, not `halfvec`: the 384-d index of 100k chunks is ~200 MB, cached on a
+  small box, and the bench met its targets without quantisation (halfvec would halve it: the
+  first knob if memory gets tight). HNSW m = 16, ef_construction = 128 (recall, see the bench).
 
 Full text: `tsv` is a stored generated column computed with the chunk's own language
-configuration (english / french), heading weighted A, body B, under a GIN index.
+configuration (english / french), heading weighted A, body B, under a GIN index. The hot path
+reads `knowledge_postings` (lexeme → chunk) and `knowledge_terms` (document frequencies), both
+kept by triggers from `tsv`: `@@` is not leakproof, so under RLS the GIN index cannot serve a
+tenant's search (see models/knowledge.py).
 """
 
 from collections.abc import Sequence
@@ -35,7 +40,7 @@ depends_on: str | Sequence[str] | None = None
 # Frozen copies of the model's constants: a migration must not change when the model does.
 INDEXED_DIMENSIONS = (384, 1536)
 HNSW_M = 16
-HNSW_EF_CONSTRUCTION = 64
+HNSW_EF_CONSTRUCTION = 128
 _CONFIG = (
     "CASE WHEN ((language)::text = 'fr'::text) THEN 'french'::regconfig "
     "ELSE 'english'::regconfig END"
@@ -50,12 +55,15 @@ TABLES = (
     "knowledge_chunks",
     "knowledge_embeddings",
     "knowledge_terms",
+    "knowledge_postings",
     "knowledge_gaps",
 )
 
-# Document frequency of each lexeme per business, kept exact by statement-level triggers over
-# the transition tables (one aggregate per statement, so COPY and bulk inserts stay fast); the
-# empty lexeme (never a real one) counts the business's chunks, for IDF. It runs as the invoking
+# Document frequency of each lexeme per business, and the postings (lexeme → chunk), kept exact
+# by statement-level triggers over the transition tables (one set-based statement per change, so
+# COPY and bulk inserts stay fast); the empty lexeme (never a real one) counts the business's
+# chunks, for IDF. Postings exist because `@@` is not leakproof: under RLS the GIN index cannot
+# serve the search (see models/knowledge.py). It runs as the invoking
 # role, under the same tenant policies. Rows at df 0 are kept (the vocabulary is bounded) and
 # ignored by the search.
 TERMS_FUNCTION = """
@@ -72,6 +80,13 @@ BEGIN
       SELECT o.organization_id, '', count(*) FROM old_chunks o GROUP BY 1
     ) AS gone
     WHERE t.organization_id = gone.organization_id AND t.lexeme = gone.lexeme;
+    DELETE FROM knowledge_postings p
+    USING (
+      SELECT o.organization_id, l.lexeme, o.id
+      FROM old_chunks o, unnest(tsvector_to_array(o.tsv)) AS l(lexeme)
+    ) AS gone
+    WHERE p.organization_id = gone.organization_id AND p.lexeme = gone.lexeme
+      AND p.chunk_id = gone.id;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     INSERT INTO knowledge_terms (id, organization_id, lexeme, df)
@@ -85,6 +100,9 @@ BEGIN
     ) AS added
     ORDER BY added.organization_id, added.lexeme
     ON CONFLICT (organization_id, lexeme) DO UPDATE SET df = knowledge_terms.df + EXCLUDED.df;
+    INSERT INTO knowledge_postings (organization_id, lexeme, chunk_id, in_heading)
+    SELECT n.organization_id, l.lexeme, n.id, 'A' = ANY(l.weights)
+    FROM new_chunks n, unnest(n.tsv) AS l;
   END IF;
   RETURN NULL;
 END $$
@@ -213,6 +231,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("organization_id", "lexeme", name="uq_knowledge_terms_org_lexeme"),
     )
     op.create_index("ix_knowledge_terms_organization_id", "knowledge_terms", ["organization_id"])
+    op.create_table(
+        "knowledge_postings",
+        sa.Column("organization_id", sa.UUID(), nullable=False),
+        sa.Column("lexeme", sa.Text(), nullable=False),
+        sa.Column("chunk_id", sa.UUID(), nullable=False),
+        sa.Column("in_heading", sa.Boolean(), nullable=False),
+        sa.Column("id", sa.UUID(), nullable=True),
+        _org_fk("knowledge_postings"),
+        sa.PrimaryKeyConstraint(
+            "organization_id",
+            "lexeme",
+            "chunk_id",
+            name="pk_knowledge_postings",
+            postgresql_include=["in_heading"],
+        ),
+    )
     op.execute(TERMS_FUNCTION)
     op.execute(
         "CREATE TRIGGER knowledge_terms_on_insert AFTER INSERT ON knowledge_chunks "

@@ -50,7 +50,9 @@ def build_runtime(settings: Settings, target: DatabaseTarget | None = None) -> R
         from tradeline.integrations.openai.chat import OpenAIChat
 
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "not-needed"
-        chat_model = OpenAIChat(base_url=settings.llm_base_url, api_key=key, model=settings.llm_model)
+        chat_model = OpenAIChat(
+            base_url=settings.llm_base_url, api_key=key, model=settings.llm_model
+        )
     return Runtime(
         chat_model=chat_model,
         settings=settings,

@@ -113,11 +113,19 @@ async def test_stop_start_help_and_silence_while_opted_out(
     async with tenant_session(runtime.maker, org.org_id) as session:
         rows = (
             await session.execute(
-                text("SELECT granted, source, evidence FROM consent_records ORDER BY recorded_at")
+                text(
+                    "SELECT granted, source, evidence, basis FROM consent_records "
+                    "ORDER BY recorded_at"
+                )
             )
         ).all()
-    assert [r[0] for r in rows] == [False, True]
-    assert all(r[1] == "sms_keyword" and r[2].startswith("SM") for r in rows)
+    # STOP, START, then the texted request is an inquiry (implied consent, CASL).
+    assert [(r[0], r[1], r[3]) for r in rows] == [
+        (False, "sms_keyword", "express"),
+        (True, "sms_keyword", "express"),
+        (True, "sms_inbound", "implied_inquiry"),
+    ]
+    assert all(r[2].startswith("SM") for r in rows)
 
 
 async def test_natural_language_opt_out_and_french(player: TwilioPlayer, runtime: Runtime) -> None:

@@ -15,6 +15,7 @@ from tradeline.runtime import Runtime
 from tradeline.simulator.player import ACCOUNT_SID, TwilioPlayer
 
 CALLER = "+14035550135"
+ALWAYS_OPEN = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "00:00-24:00")
 
 
 def _call_form(to: str, caller: str = CALLER, sid: str = "CA" + "2" * 32) -> dict[str, str]:
@@ -147,6 +148,7 @@ async def test_menu_mode(player: TwilioPlayer, runtime: Runtime) -> None:
     org = await make_org(
         runtime,
         receptionist={"mode": "menu"},
+        hours=ALWAYS_OPEN,
         routing={"sales": "+14035550101", "support": "+14035550102", "on_call": "+14035550103"},
     )
     call = await player.start_call(CALLER, org.phone_numbers[0], dial_outcome="busy")

@@ -25,6 +25,16 @@ app.add_typer(org_app, name="org")
 app.add_typer(user_app, name="user")
 app.add_typer(keys_app, name="keys")
 
+
+def _register_subcommands() -> None:
+    # Domain CLIs live beside their domain; imported lazily to keep `tradeline --help` fast.
+    from tradeline.knowledge.cli import kb_app
+
+    app.add_typer(kb_app, name="kb")
+
+
+_register_subcommands()
+
 T = TypeVar("T")
 
 
@@ -104,7 +114,7 @@ def org_create(
 
     async def work(runtime: Any) -> Any:
         async with tenant_session(runtime.maker, None) as session:
-            return await create_organization(session, spec)
+            return await create_organization(session, spec, runtime)
 
     created = run_with_runtime(settings, work)
     out = {

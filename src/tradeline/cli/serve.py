@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from types import FrameType
 
 import typer
 import uvicorn
@@ -11,6 +13,10 @@ import uvicorn
 from tradeline.config import Settings, twilio_auth_token
 from tradeline.db import resolve_target, run_migrations
 from tradeline.exceptions import ConfigurationError
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def run_server(settings: Settings, *, host: str, port: int, with_worker: bool) -> None:
@@ -39,6 +45,9 @@ def run_server(settings: Settings, *, host: str, port: int, with_worker: bool) -
             sys.stderr.write(line + "\n")
         sys.stderr.flush()
         config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False)
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal to whatever handler
+        # was there before: make that an orderly exit so `finally` stops the embedded database.
+        signal.signal(signal.SIGTERM, _exit_cleanly)
         uvicorn.Server(config).run()
     finally:
         target.release()

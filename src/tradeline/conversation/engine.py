@@ -69,43 +69,14 @@ _GAS_HAZARD = re.compile(
     r"œuf pourri|oeuf pourri|sulph?ur|soufre)\b",
     re.IGNORECASE,
 )
+# A word list reads better as prose than as sixty quoted items.
 _BOOKING_WORDS = frozenset(
-    [
-        "book",
-        "booking",
-        "appointment",
-        "schedule",
-        "visit",
-        "someone",
-        "come",
-        "like",
-        "want",
-        "would",
-        "please",
-        "great",
-        "perfect",
-        "okay",
-        "sounds",
-        "good",
-        "then",
-        "let's",
-        "lets",
-        "set",
-        "that",
-        "up",
-        "need",
-        "rendez-vous",
-        "prendre",
-        "voudrais",
-        "aimerais",
-        "parfait",
-        "alors",
-        "réserver",
-        "fixer",
-        "visite",
-        "quelqu'un",
-        "venir",
-    ]
+    (  # noqa: SIM905
+        "book booking appointment schedule visit someone come like want would please great perfect "
+        "okay sounds good then let's lets set that up need go ahead yes sure "
+        "rendez vous rendez-vous prendre voudrais aimerais parfait alors réserver fixer visite "
+        "quelqu'un venir merci bien d'accord oui"
+    ).split()
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+")
 _REQUEST_ONLY = re.compile(
@@ -347,7 +318,7 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     told = [x for x in sentences if not is_question(x)]
     question = bool(asked) and not _REQUEST_ONLY.search(text)
     if question and (intent in ("question", "other") or (not told and not emergency.is_emergency)):
-        # "Do you charge for estimates?" asks about the business; it is not yet a request.
+        # "Is a quote free?" asks about the business; it is not yet a request.
         intent = "question"
     elif not question and intent == "question":
         intent = "other"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tradeline.conversation import repository
 from tradeline.conversation.answers import KnowledgeAnswer, KnowledgeLookup, fold
 from tradeline.conversation.engine import TurnContext, greeting, resume_after_escalation, turn
-from tradeline.conversation.schemas import ActionKind, ConversationState, TurnResult
+from tradeline.conversation.schemas import ConversationState, TurnResult
 from tradeline.lead.service import create_lead, score_lead, seal_lead_fields
 from tradeline.models import Contact, Conversation, ConversationTurn, Lead
 from tradeline.organization.schemas import BusinessProfileSpec
@@ -389,16 +389,14 @@ def describe(state: ConversationState) -> str:
 async def build_lookup(
     session: AsyncSession, runtime: Runtime, org_id: uuid.UUID, profile: BusinessProfileSpec
 ) -> KnowledgeLookup:
-    """The knowledge base (FAQ included) when available; the profile's FAQ as the fallback."""
-    fallback = profile_faq_lookup(profile)
-    import importlib
+    """The knowledge base (FAQ included; it records its own knowledge gaps), with the profile's
+    FAQ as a fallback for a question the documents cannot answer."""
+    from tradeline.knowledge.answer import answer
 
-    knowledge = importlib.import_module("tradeline.knowledge.service")
-    if not hasattr(knowledge, "answer"):
-        return fallback
+    fallback = profile_faq_lookup(profile)
 
     async def lookup(question: str, lang: str) -> KnowledgeAnswer | None:
-        found = await knowledge.answer(session, runtime, org_id, question, lang=lang)
+        found = await answer(session, runtime, org_id, question, lang=lang)
         if found.answer is None or found.confidence < 0.6:
             return await fallback(question, lang) or KnowledgeAnswer(found.answer, found.confidence)
         return KnowledgeAnswer(
@@ -406,17 +404,3 @@ async def build_lookup(
         )
 
     return lookup
-
-
-async def record_knowledge_gap(
-    session: AsyncSession, runtime: Runtime, org_id: uuid.UUID, result: TurnResult
-) -> None:
-    """A question we could not answer, kept (sealed) for the owner to fill the gap."""
-    import importlib
-
-    knowledge = importlib.import_module("tradeline.knowledge.service")
-    if not hasattr(knowledge, "record_gap"):
-        return
-    for action in result.actions:
-        if action.kind is ActionKind.KNOWLEDGE_GAP and action.detail:
-            await knowledge.record_gap(session, runtime, org_id, action.detail)

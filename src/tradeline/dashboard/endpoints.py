@@ -1,4 +1,4 @@
-"""Sign-in (with CSRF and optional TOTP) and the overview screen.
+"""Sign-in (with CSRF and optional TOTP), and the dashboard's screens assembled into one router.
 
 Forms are protected against CSRF two ways: before sign-in by a double-submit cookie (the form's
 hidden token must equal the `tl_csrf` cookie), after sign-in by the token stored with the session.
@@ -8,24 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
 from tradeline.api import SESSION_COOKIE, DbSession, RuntimeDep, enforce_limit, request_ip
 from tradeline.auth import service as auth_service
+from tradeline.dashboard.admin.endpoints import router as admin_router
+from tradeline.dashboard.business.endpoints import router as business_router
+from tradeline.dashboard.compliance.endpoints import router as compliance_router
+from tradeline.dashboard.i18n import Translator
+from tradeline.dashboard.knowledge.endpoints import router as knowledge_router
+from tradeline.dashboard.pwa.endpoints import router as pwa_router
+from tradeline.dashboard.settings.endpoints import router as settings_router
+from tradeline.dashboard.softphone.endpoints import router as softphone_router
+from tradeline.dashboard.web import DashboardRoute, render, request_locale, safe_next
 from tradeline.exceptions import Forbidden, Unauthorized
 from tradeline.kit.ratelimit import FailMode
 from tradeline.kit.secrets import new_token, same
-from tradeline.lead import repository as lead_repository
-from tradeline.lead.service import present
-from tradeline.models import Organization
 from tradeline.ops.service import raise_alert
 
-router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False, route_class=DashboardRoute)
 STATIC_DIR = Path(__file__).parent / "static"
 CSRF_COOKIE = "tl_csrf"
 
@@ -38,14 +41,19 @@ def _cookie_args(request: Request) -> dict[str, Any]:
 
 
 def _login_page(
-    request: Request, *, error: str | None = None, email: str = "", status: int = 200
+    request: Request,
+    *,
+    error: str | None = None,
+    email: str = "",
+    status: int = 200,
+    next_url: str = "/",
 ) -> Response:
     token = request.cookies.get(CSRF_COOKIE) or new_token()
-    response = templates.TemplateResponse(
+    response = render(
         request,
         "login.html",
-        {"csrf_token": token, "error": error, "email": email},
-        status_code=status,
+        {"login_csrf": token, "error": error, "email": email, "next_url": safe_next(next_url)},
+        status=status,
     )
     response.set_cookie(CSRF_COOKIE, token, max_age=3600, **_cookie_args(request))
     return response
@@ -57,9 +65,11 @@ def _check_login_csrf(request: Request, token: str) -> None:
         raise Forbidden("the form expired; reload the page and try again")
 
 
-@router.get("/login", response_class=HTMLResponse)
-async def login_form(request: Request) -> Response:
-    return _login_page(request)
+@router.get("/login")
+async def login_form(
+    request: Request, next_url: Annotated[str, Query(alias="next", max_length=500)] = "/"
+) -> Response:
+    return _login_page(request, next_url=next_url)
 
 
 @router.post("/login")
@@ -70,6 +80,7 @@ async def login(
     email: Annotated[str, Form(max_length=320)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next_url: Annotated[str, Form(alias="next", max_length=500)] = "/",
 ) -> Response:
     _check_login_csrf(request, csrf_token)
     ip = request_ip(request)
@@ -89,21 +100,33 @@ async def login(
             )
         # 401 with the form again; the failed-attempt counter is committed with this response.
         return _login_page(
-            request, error="Email or password is incorrect.", email=email, status=401
+            request,
+            error=Translator(request_locale(request))("Email or password is incorrect."),
+            email=email,
+            status=401,
+            next_url=next_url,
         )
-    target = "/login/mfa" if result.mfa_required else "/"
+    target = safe_next(next_url)
+    if result.mfa_required:
+        target = "/login/mfa" + (f"?next={target}" if target != "/" else "")
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(SESSION_COOKIE, result.token, **_cookie_args(request))
     return response
 
 
-@router.get("/login/mfa", response_class=HTMLResponse)
-async def mfa_form(request: Request, session: DbSession) -> Response:
+@router.get("/login/mfa")
+async def mfa_form(
+    request: Request,
+    session: DbSession,
+    next_url: Annotated[str, Query(alias="next", max_length=500)] = "/",
+) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     loaded = await auth_service.load_session(session, token) if token else None
     if loaded is None or not loaded[0].mfa_pending:
         return RedirectResponse("/login", status_code=303)
-    return templates.TemplateResponse(request, "mfa.html", {"csrf_token": loaded[0].csrf_token})
+    return render(
+        request, "mfa.html", {"login_csrf": loaded[0].csrf_token, "next_url": safe_next(next_url)}
+    )
 
 
 @router.post("/login/mfa")
@@ -113,6 +136,7 @@ async def mfa_verify(
     runtime: RuntimeDep,
     code: Annotated[str, Form(max_length=64)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
+    next_url: Annotated[str, Form(alias="next", max_length=500)] = "/",
 ) -> Response:
     token = request.cookies.get(SESSION_COOKIE, "")
     loaded = await auth_service.load_session(session, token) if token else None
@@ -124,13 +148,17 @@ async def mfa_verify(
     try:
         await auth_service.verify_second_factor(session, runtime.pii, token, code)
     except Unauthorized:
-        return templates.TemplateResponse(
+        return render(
             request,
             "mfa.html",
-            {"csrf_token": loaded[0].csrf_token, "error": "That code did not work."},
-            status_code=401,
+            {
+                "login_csrf": loaded[0].csrf_token,
+                "error": Translator(request_locale(request))("That code did not work."),
+                "next_url": safe_next(next_url),
+            },
+            status=401,
         )
-    return RedirectResponse("/", status_code=303)
+    return RedirectResponse(safe_next(next_url), status_code=303)
 
 
 @router.post("/logout")
@@ -148,43 +176,13 @@ async def logout(
     return response
 
 
-@router.get("/", response_class=HTMLResponse)
-async def overview(request: Request, session: DbSession, runtime: RuntimeDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return RedirectResponse("/login", status_code=303)
-    try:
-        principal = await auth_service.session_principal(session, token)
-    except Unauthorized:
-        return RedirectResponse("/login", status_code=303)
-    loaded = await auth_service.load_session(session, token)
-    org = await session.get(Organization, principal.organization_id)
-    if loaded is None or org is None:
-        return RedirectResponse("/login", status_code=303)
-    rows = await lead_repository.page(
-        session, org.id, limit=20, before=None, phone_index=None, status=None, channel=None
-    )
-    zone = ZoneInfo(org.timezone)
-    leads = [present(r, runtime.pii, principal, zone) for r in rows]
-    if principal.sees_pii and rows:
-        from tradeline.privacy.service import audit_reveal
-
-        await audit_reveal(
-            session,
-            org_id=org.id,
-            actor_type="user",
-            actor_id=principal.actor_id,
-            target_type="lead",
-            target_ids=[str(r.id) for r in rows],
-            reason="dashboard: overview",
-        )
-    return templates.TemplateResponse(
-        request,
-        "overview.html",
-        {
-            "business": org.name,
-            "leads": leads,
-            "signed_in": True,
-            "csrf_token": loaded[0].csrf_token,
-        },
-    )
+for _screens in (
+    business_router,
+    knowledge_router,
+    settings_router,
+    compliance_router,
+    softphone_router,
+    admin_router,
+    pwa_router,
+):
+    router.include_router(_screens)

@@ -12,7 +12,7 @@ from tradeline.db import set_org
 from tradeline.exceptions import Forbidden, NotFound, Unprocessable
 from tradeline.kit.phone import InvalidPhoneNumber, to_e164
 from tradeline.lead.schemas import WebLeadIn, WebLeadOut
-from tradeline.lead.service import create_lead
+from tradeline.lead.service import create_lead, link_contact
 from tradeline.models import AuditLog, Organization
 from tradeline.organization.service import get_profile
 from tradeline.runtime import Runtime
@@ -51,6 +51,9 @@ async def submit(
         except InvalidPhoneNumber as exc:
             raise Unprocessable(f"phone: {exc}") from exc
     summary = " — ".join(part for part in (form.company, form.message) if part) or None
+    contact = await link_contact(
+        session, runtime.pii, org.id, name=form.name, phone=phone, email=email
+    )
     lead = await create_lead(
         session,
         runtime.pii,
@@ -62,6 +65,7 @@ async def submit(
         email=email,
         job_summary=summary,
         intent="service_request" if form.message else "other",
+        contact_id=contact.id,
     )
     lead.score = 40 + (20 if phone else 0) + (20 if form.message else 0)
     if phone:

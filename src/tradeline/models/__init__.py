@@ -1,5 +1,6 @@
 """All ORM models; importing this package registers every table on one metadata for Alembic."""
 
+from tradeline.models import appointment, lead_extra  # noqa: F401 - registers their tables
 from tradeline.models.auth import ApiKey, Membership, User, UserSession
 from tradeline.models.base import ENCRYPTED_COLUMNS, Base
 from tradeline.models.contact import Contact, Lead
@@ -8,6 +9,7 @@ from tradeline.models.knowledge import (
     KnowledgeChunk,
     KnowledgeEmbedding,
     KnowledgeGap,
+    KnowledgePosting,
     KnowledgeSource,
     KnowledgeTerm,
 )
@@ -34,6 +36,7 @@ __all__ = [
     "KnowledgeChunk",
     "KnowledgeEmbedding",
     "KnowledgeGap",
+    "KnowledgePosting",
     "KnowledgeSource",
     "KnowledgeTerm",
     "Lead",
@@ -48,3 +51,4 @@ __all__ = [
     "User",
     "UserSession",
 ]
+from tradeline.models.messaging import OutboundSms, SmsStatusCallback, Suppression  # noqa: F401

@@ -43,6 +43,9 @@ class CallEvent(TenantMixin, Base):
     kind: Mapped[str] = mapped_column(String(40))
     sequence: Mapped[int] = mapped_column(default=0)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Idempotency of callbacks that carry no sequence (recording events, follow-up markers,
+    # status callbacks without SequenceNumber): unique per call, NULL for plain timeline rows.
+    dedupe_key: Mapped[str | None] = mapped_column(String(100))
 
 
 class Message(TenantMixin, Base):
@@ -75,3 +78,28 @@ class MessageEvent(TenantMixin, Base):
 
 encrypted("calls", "from_enc", "voicemail_transcript_enc")
 encrypted("messages", "customer_enc", "body_enc")
+
+
+# Appended (the table family grows by addition): the dedupe key's uniqueness per call.
+Index("uq_call_events_dedupe", CallEvent.call_id, CallEvent.dedupe_key, unique=True)
+
+
+class CallRecording(TenantMixin, Base):
+    """A recording Twilio holds for us (voicemail, consented call or transfer): what the owner
+    is sent a link to, and what the retention purge deletes at Twilio when it expires."""
+
+    __tablename__ = "call_recordings"
+    __table_args__ = (Index("ix_call_recordings_org_created", "organization_id", "created_at"),)
+
+    # SET NULL, not CASCADE: erasing a call must not forget a recording still held at Twilio.
+    call_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("calls.id", ondelete="SET NULL"), index=True
+    )
+    call_sid: Mapped[str] = mapped_column(String(64))
+    recording_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(40), default="unknown")
+    status: Mapped[str] = mapped_column(String(20), default="in-progress")
+    url: Mapped[str | None] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None]
+    completed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]

@@ -43,7 +43,7 @@ DEMO_PROFILE = {
     "recording": {"enabled": False},
     "emergency_keywords": ["flood", "burst", "gas smell", "no heat", "sewage backup"],
     "faq": [
-        {"q": "Do you charge for estimates?", "a": "Estimates are free within our service area."},
+        {"q": "Is there a fee for a quote?", "a": "Quotes are free within our service area."},
         {
             "q": "Do you offer emergency service?",
             "a": "Yes, our on-call plumber is available 24/7.",
@@ -88,7 +88,7 @@ async def seed_demo(runtime: Runtime) -> DemoLogin:
             await set_org(session, old)
             await session.execute(delete(Organization).where(Organization.id == old))
         await session.execute(delete(User).where(User.email == DEMO_EMAIL))
-        created = await create_organization(session, parse_profile(DEMO_PROFILE))
+        created = await create_organization(session, parse_profile(DEMO_PROFILE), runtime)
         password = secrets.token_urlsafe(12)
         await create_user(
             session, created.org_id, email=DEMO_EMAIL, password=password, role=Role.ADMIN

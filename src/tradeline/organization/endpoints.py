@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response
 
-from tradeline.api import CurrentPrincipal, DbSession
+from tradeline.api import CurrentPrincipal, DbSession, RuntimeDep
 from tradeline.exceptions import Forbidden
 from tradeline.idempotency.service import IdempotencyDep
 from tradeline.organization import service
@@ -24,6 +24,7 @@ async def get_profile(principal: CurrentPrincipal, session: DbSession) -> Busine
 async def put_profile(
     principal: CurrentPrincipal,
     session: DbSession,
+    runtime: RuntimeDep,
     idempotency: IdempotencyDep,
     body: Annotated[dict[str, Any], Body()],
 ) -> Response:
@@ -34,7 +35,7 @@ async def put_profile(
     async def replace() -> tuple[int, BusinessProfileSpec]:
         spec = service.parse_profile(body)
         saved = await service.replace_profile(
-            session, principal.organization_id, spec, principal.actor_id
+            session, principal.organization_id, spec, principal.actor_id, runtime
         )
         return 200, saved
 

@@ -22,6 +22,7 @@ from tradeline.logging import get_logger
 from tradeline.models import AuditLog, BusinessProfile, Organization, PhoneNumber
 from tradeline.organization import repository
 from tradeline.organization.schemas import BusinessProfileSpec
+from tradeline.runtime import Runtime
 
 log = get_logger(__name__)
 
@@ -70,7 +71,7 @@ class CreatedOrganization:
 
 
 async def create_organization(
-    session: AsyncSession, spec: BusinessProfileSpec
+    session: AsyncSession, spec: BusinessProfileSpec, runtime: Runtime | None = None
 ) -> CreatedOrganization:
     """Business, profile, numbers and an admin API key, in the caller's one transaction."""
     org = Organization(
@@ -98,6 +99,10 @@ async def create_organization(
         AuditLog(organization_id=org.id, actor_type="system", action="organization.created")
     )
     await session.flush()
+    if runtime is not None and spec.faq:
+        from tradeline.knowledge.service import sync_faq
+
+        await sync_faq(session, runtime, org.id, list(spec.faq))  # FAQ answers come from the KB
     return CreatedOrganization(org_id=org.id, api_key=raw_key, phone_numbers=spec.phone_numbers)
 
 
@@ -109,7 +114,11 @@ async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfi
 
 
 async def replace_profile(
-    session: AsyncSession, org_id: uuid.UUID, spec: BusinessProfileSpec, actor: str
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    spec: BusinessProfileSpec,
+    actor: str,
+    runtime: Runtime | None = None,
 ) -> BusinessProfileSpec:
     """PUT semantics; the phone number list is kept in step with the profile's."""
     row = await repository.get_profile(session, org_id)

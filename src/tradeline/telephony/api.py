@@ -1,10 +1,11 @@
-"""Calls over the REST API (CONTRACTS §3): status, duration, transcript turns, recording flag."""
+"""Calls over the REST API (CONTRACTS §3): status, duration, transcript turns, recording flag;
+one call also shows its timeline (status callbacks, dials, recordings, follow-up) and recordings."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -17,6 +18,7 @@ from tradeline.kit.crypto import mask_phone, mask_text
 from tradeline.models import Call
 from tradeline.privacy.service import audit_reveal
 from tradeline.runtime import Runtime
+from tradeline.telephony import repository
 
 router = APIRouter(tags=["calls"])
 
@@ -25,6 +27,22 @@ class TranscriptTurn(BaseModel):
     role: str
     text: str
     at: datetime
+
+
+class TimelineEvent(BaseModel):
+    kind: str
+    at: datetime
+    data: dict[str, Any]
+
+
+class RecordingOut(BaseModel):
+    recording_sid: str
+    source: str
+    status: str
+    duration: int | None
+    url: str | None  # None once deleted (retention)
+    completed_at: datetime | None
+    deleted_at: datetime | None
 
 
 class CallOut(BaseModel):
@@ -40,6 +58,8 @@ class CallOut(BaseModel):
     created_at: datetime
     ended_at: datetime | None
     transcript: list[TranscriptTurn]
+    timeline: list[TimelineEvent] = []
+    recordings: list[RecordingOut] = []
 
 
 class CallPage(BaseModel):
@@ -149,4 +169,21 @@ async def get_call(
             target_ids=[call.call_sid],
             reason="api: read call",
         )
-    return await _present(session, runtime, call, principal.sees_pii, with_turns=True)
+    out = await _present(session, runtime, call, principal.sees_pii, with_turns=True)
+    out.timeline = [
+        TimelineEvent(kind=e.kind, at=e.created_at, data=e.data)
+        for e in await repository.events_of(session, call)
+    ]
+    out.recordings = [
+        RecordingOut(
+            recording_sid=r.recording_sid,
+            source=r.source,
+            status=r.status,
+            duration=r.duration_seconds,
+            url=r.url,
+            completed_at=r.completed_at,
+            deleted_at=r.deleted_at,
+        )
+        for r in await repository.recordings_of(session, call)
+    ]
+    return out

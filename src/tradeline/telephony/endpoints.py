@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.api import InvalidSignature, runtime_of, twilio_params
 from tradeline.conversation.service import build_lookup
+from tradeline.db import set_org
+from tradeline.exceptions import NotFound
 from tradeline.kit.ratelimit import FailMode
 from tradeline.logging import get_logger
 from tradeline.organization import service as organizations
 from tradeline.organization.schemas import BusinessProfileSpec
 from tradeline.runtime import Runtime
-from tradeline.telephony import service, twiml
+from tradeline.telephony import lifecycle, service, twiml
 
 router = APIRouter(tags=["twilio"])
 log = get_logger(__name__)
@@ -29,10 +31,18 @@ SPOOLED_KEYS = (
     "CallSid",
     "AccountSid",
     "CallStatus",
+    "CallDuration",
+    "SequenceNumber",
+    "Timestamp",
     "To",
+    "RecordingSid",
     "RecordingUrl",
+    "RecordingStatus",
     "RecordingDuration",
+    "RecordingSource",
     "DialCallStatus",
+    "DialCallSid",
+    "DialCallDuration",
 )
 
 Work = Callable[
@@ -55,8 +65,46 @@ def _spool(runtime: Runtime, path: str, params: dict[str, str]) -> None:
         )
 
 
-async def _run(request: Request, work: Work, params: dict[str, str] | None = None) -> Response:
-    """Signature, tenant, one transaction, TwiML out — and a fallback whatever goes wrong."""
+async def _tenant(
+    session: AsyncSession, request: Request, params: dict[str, str]
+) -> tuple[uuid.UUID, BusinessProfileSpec] | None:
+    """The business: by the called number, or — for callbacks Twilio sends without `To`
+    (recording status, transcription) — by the `org` or `to` our TwiML put in the callback URL.
+    That URL is covered by the signature, so it names the business as surely as `To` does."""
+    number = params.get("To") or request.query_params.get("to", "")
+    if not params.get("To") and request.query_params.get("org"):
+        try:
+            org_id = uuid.UUID(request.query_params["org"])
+        except ValueError:
+            return None
+        await set_org(session, org_id)
+    else:
+        found = await organizations.resolve_tenant_by_number(session, number)
+        if found is None:
+            return None
+        org_id = found
+    try:
+        return org_id, await organizations.get_profile(session, org_id)
+    except NotFound:  # RLS shows no profile for an id that is not a business
+        return None
+
+
+async def _run(
+    request: Request,
+    work: Work,
+    params: dict[str, str] | None = None,
+    *,
+    callback: bool = False,
+    message_taken: bool = False,
+) -> Response:
+    """Signature, tenant, one transaction, TwiML out — and a fallback whatever goes wrong.
+
+    `callback`: a notification Twilio does not execute (status, recording status). On failure
+    it is spooled and answered 503 (an empty <Response/>, still TwiML), so Twilio's retry, where
+    configured, delivers it again; the caller is not on this request, so no fallback verbs.
+
+    `message_taken`: the request carries a recorded message (a <Record> action). On failure the
+    recording's URL is in the spool, so the caller is thanked — not asked to record it again."""
     if params is None:
         try:
             params = await twilio_params(request)
@@ -66,20 +114,25 @@ async def _run(request: Request, work: Work, params: dict[str, str] | None = Non
     runtime = runtime_of(request)
     try:
         async with runtime.maker() as session, session.begin():
-            org_id = await organizations.resolve_tenant_by_number(session, params.get("To", ""))
-            if org_id is None:
+            tenant = await _tenant(session, request, params)
+            if tenant is None:
                 log.warning("voice_unknown_number")
                 return _xml(twiml.say_and_hangup(service.TEXT["en"]["unknown"]))
-            profile = await organizations.get_profile(session, org_id)
+            org_id, profile = tenant
             body = await work(session, runtime, org_id, profile, params)
         return _xml(body)
     except Exception as exc:  # the caller must always hear something sensible
         log.exception("voice_webhook_failed", error=type(exc).__name__)
         try:
-            _spool(runtime, request.url.path, params)
+            query = request.url.query
+            _spool(runtime, request.url.path + (f"?{query}" if query else ""), params)
         except OSError:
             log.exception("voice_spool_failed")
-        return _xml(twiml.fallback())
+        if callback:
+            return Response(str(twiml.VoiceResponse()), media_type=XML, status_code=503)
+        if message_taken and params.get("RecordingUrl"):
+            return _xml(twiml.say_and_hangup(service.TEXT["en"]["voicemail_thanks"]))
+        return _xml(twiml.fallback(params.get("To")))
 
 
 @router.post("/twilio/voice")
@@ -163,7 +216,7 @@ async def voice_menu(request: Request) -> Response:
         p: dict[str, str],
     ) -> str:
         return await service.menu_choice(
-            session, rt, profile=profile, params=p, retry=retry, no_input=no_input
+            session, rt, org_id=org_id, profile=profile, params=p, retry=retry, no_input=no_input
         )
 
     return await _run(request, work)
@@ -196,7 +249,7 @@ async def voice_voicemail(request: Request) -> Response:
         profile: BusinessProfileSpec,
         p: dict[str, str],
     ) -> str:
-        return service.voicemail_twiml(profile, profile.languages[0])
+        return await service.voicemail_entry(session, org_id=org_id, profile=profile, params=p)
 
     return await _run(request, work)
 
@@ -213,7 +266,7 @@ async def voice_recording(request: Request) -> Response:
     ) -> str:
         return await service.recording_done(session, rt, org_id=org_id, profile=profile, params=p)
 
-    return await _run(request, work)
+    return await _run(request, work, message_taken=True)
 
 
 @router.post("/twilio/voice/transcription")
@@ -228,7 +281,7 @@ async def voice_transcription(request: Request) -> Response:
         await service.transcription(session, rt, org_id=org_id, params=p)
         return str(twiml.VoiceResponse())
 
-    return await _run(request, work)
+    return await _run(request, work, callback=True)
 
 
 @router.post("/twilio/voice/status")
@@ -240,7 +293,22 @@ async def voice_status(request: Request) -> Response:
         profile: BusinessProfileSpec,
         p: dict[str, str],
     ) -> str:
-        await service.status_callback(session, rt, org_id=org_id, params=p)
+        await lifecycle.status_callback(session, rt, org_id=org_id, profile=profile, params=p)
         return str(twiml.VoiceResponse())
 
-    return await _run(request, work)
+    return await _run(request, work, callback=True)
+
+
+@router.post("/twilio/voice/recording-status")
+async def voice_recording_status(request: Request) -> Response:
+    async def work(
+        session: AsyncSession,
+        rt: Runtime,
+        org_id: uuid.UUID,
+        profile: BusinessProfileSpec,
+        p: dict[str, str],
+    ) -> str:
+        await lifecycle.recording_status(session, rt, org_id=org_id, profile=profile, params=p)
+        return str(twiml.VoiceResponse())
+
+    return await _run(request, work, callback=True)

@@ -1,4 +1,5 @@
-"""The telephony provider port: outbound texts and calls (Twilio in production, sandbox offline)."""
+"""The telephony provider ports: outbound texts and calls, recordings (Twilio in production,
+sandbox offline)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,11 @@ class CallPlacer(Protocol):
     async def place_call(
         self, session: AsyncSession, *, org_id: uuid.UUID, to: str, from_: str, twiml: str
     ) -> SendResult: ...
+
+
+class RecordingStore(Protocol):
+    """Where call recordings live (Twilio's REST API, or the sandbox outbox offline)."""
+
+    async def delete_recording(self, session: AsyncSession, *, org_id: uuid.UUID, sid: str) -> bool:
+        """Delete recording `sid`; True once it is gone (already-gone counts), False to retry."""
+        ...

@@ -7,19 +7,19 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.conversation import service as conversations
 from tradeline.conversation.answers import KnowledgeLookup
+from tradeline.conversation.prompts import question
 from tradeline.conversation.schemas import ActionKind, TurnResult
 from tradeline.kit.phone import InvalidPhoneNumber, to_e164
 from tradeline.logging import get_logger
-from tradeline.models import Call, CallEvent
+from tradeline.models import Call
 from tradeline.organization.policy import is_open
 from tradeline.organization.schemas import BusinessProfileSpec
 from tradeline.runtime import Runtime
-from tradeline.telephony import twiml
+from tradeline.telephony import lifecycle, recordings, repository, twiml
 
 log = get_logger(__name__)
 LOW_CONFIDENCE = 0.35
@@ -43,6 +43,8 @@ TEXT = {
         "menu": "For sales, press 1. For support, press 2. To leave a voicemail, press 9. To hear this again, press star.",
         "busy": "Nobody could take your call right now.",
         "transfer_closed": "Our team is away right now, so I'll take the details and have someone call you back.",
+        "after_hours": "Our office is closed right now, but I can take your details and have someone call you back.",
+        "menu_closed": "Our office is closed right now.",
     },
     "fr": {
         "unknown": "Désolé, ce numéro n'est pas en service. Au revoir.",
@@ -54,6 +56,8 @@ TEXT = {
         "menu": "Pour les ventes, appuyez sur 1. Pour le soutien, appuyez sur 2. Pour laisser un message, appuyez sur 9. Pour réécouter, appuyez sur étoile.",
         "busy": "Personne n'a pu prendre votre appel pour le moment.",
         "transfer_closed": "Notre équipe est absente pour le moment; je vais prendre vos coordonnées.",
+        "after_hours": "Nos bureaux sont fermés en ce moment, mais je peux prendre vos coordonnées pour qu'on vous rappelle.",
+        "menu_closed": "Nos bureaux sont fermés en ce moment.",
     },
 }
 
@@ -68,10 +72,18 @@ def hints(profile: BusinessProfileSpec) -> list[str]:
     ]
 
 
-async def get_call(session: AsyncSession, call_sid: str) -> Call | None:
-    return (
-        await session.execute(select(Call).where(Call.call_sid == call_sid))
-    ).scalar_one_or_none()
+def callbacks(org_id: uuid.UUID) -> str:
+    """The recording status callback URL of this business's calls."""
+    return twiml.recording_status_url(org_id=org_id)
+
+
+def open_now(profile: BusinessProfileSpec) -> bool:
+    """Business hours and holidays, in the business's own time zone."""
+    return is_open(profile, datetime.now(UTC))
+
+
+async def get_call(session: AsyncSession, org_id: uuid.UUID, call_sid: str) -> Call | None:
+    return await repository.get_call(session, org_id, call_sid)
 
 
 async def start_call(
@@ -84,7 +96,8 @@ async def start_call(
 ) -> str:
     call_sid = params.get("CallSid", "")
     caller = _caller(params, profile)
-    call = await get_call(session, call_sid)
+    call = await get_call(session, org_id, call_sid)
+    new = call is None
     if call is None:
         call = Call(
             id=uuid.uuid4(),
@@ -99,9 +112,9 @@ async def start_call(
                 caller, org_id=org_id, table="calls", row_id=call.id, column="from_enc"
             )
             call.from_bidx = runtime.pii.phone_index(org_id, caller)
-        session.add(call)
-        await session.flush()
     lang = profile.languages[0]
+    if new and (profile.receptionist.mode == "menu" or profile.recording.enabled):
+        await repository.add_call(session, call)
     if profile.receptionist.mode == "menu":
         return menu_twiml(profile, lang)
     if profile.recording.enabled:
@@ -113,7 +126,9 @@ async def start_call(
             no_input_action=_url(CONSENT, noinput="1"),
             num_digits=1,
         )
-    return await ai_opening(session, runtime, call, org_id=org_id, profile=profile, caller=caller)
+    return await ai_opening(
+        session, runtime, call, org_id=org_id, profile=profile, caller=caller, new_call=new
+    )
 
 
 def _caller(params: Mapping[str, str], profile: BusinessProfileSpec) -> str | None:
@@ -155,18 +170,42 @@ async def ai_opening(
     org_id: uuid.UUID,
     profile: BusinessProfileSpec,
     caller: str | None,
+    start_recording: bool = False,
+    new_call: bool = False,
 ) -> str:
     thread = await _thread(session, runtime, call, org_id, profile, caller)
+    if new_call:
+        # Written once, with its conversation already set (one INSERT, no UPDATE after it).
+        session.add(call)
     thread.state.consent_recording = bool(call.recorded) if profile.recording.enabled else None
     text = conversations.opening_line(thread, profile, "voice")
-    if not is_open(profile, datetime.now(UTC)):
-        text = text  # after hours the AI takes the message; emergencies still reach on_call
+    if not open_now(profile):
+        # After hours the receptionist says so and takes the message; emergencies still go
+        # to on_call, day or night.
+        text = after_hours_opening(text, thread.state.language)
     await conversations.record_turn(session, runtime, thread.conversation, "assistant", text)
     await conversations.save_state(session, runtime, thread)
-    return _gather(text, thread, profile)
+    return _gather(
+        text, thread, profile, start_recording=callbacks(org_id) if start_recording else None
+    )
 
 
-def _gather(text: str, thread: conversations.Thread, profile: BusinessProfileSpec) -> str:
+def after_hours_opening(opening: str, lang: str) -> str:
+    """The greeting, then the closed notice, then the first question."""
+    ask = question(lang, "job")
+    notice = TEXT[lang]["after_hours"]
+    if opening.endswith(ask):
+        return f"{opening[: -len(ask)].rstrip()} {notice} {ask}"
+    return f"{opening} {notice}"
+
+
+def _gather(
+    text: str,
+    thread: conversations.Thread,
+    profile: BusinessProfileSpec,
+    *,
+    start_recording: str | None = None,
+) -> str:
     return twiml.gather(
         text,
         action=GATHER,
@@ -174,6 +213,7 @@ def _gather(text: str, thread: conversations.Thread, profile: BusinessProfileSpe
         country=profile.country,
         hints=hints(profile),
         no_input_action=_url(GATHER, noinput="1"),
+        start_recording=start_recording,
     )
 
 
@@ -189,16 +229,22 @@ async def consent(
     """DTMF 1 or a spoken yes → recording; silence, error or anything else → none (fail-safe)."""
     from tradeline.consent import service as consent_ledger
 
-    call = await get_call(session, params.get("CallSid", ""))
+    call = await get_call(session, org_id, params.get("CallSid", ""))
     if call is None:
         return twiml.say_and_hangup(TEXT[profile.languages[0]]["unknown"])
     speech = (params.get("SpeechResult") or "").strip().lower()
     granted = not no_input and (
         params.get("Digits") == "1" or speech.startswith(("yes", "yeah", "sure", "oui", "ok"))
     )
+    # A repeated consent request (Twilio retry) must not start a second recording.
+    first = await repository.add_event(
+        session, call, "consent", {"granted": granted}, sequence=0, dedupe_key="consent"
+    )
+    if not first:
+        granted = call.recorded
     call.recorded = granted
     caller = _caller(params, profile)
-    if caller:
+    if caller and first:
         await consent_ledger.record(
             session,
             runtime,
@@ -212,7 +258,15 @@ async def consent(
             wording=TEXT[profile.languages[0]]["consent"],
             evidence=call.call_sid,
         )
-    return await ai_opening(session, runtime, call, org_id=org_id, profile=profile, caller=caller)
+    return await ai_opening(
+        session,
+        runtime,
+        call,
+        org_id=org_id,
+        profile=profile,
+        caller=caller,
+        start_recording=granted and first,
+    )
 
 
 async def speech_turn(
@@ -225,7 +279,7 @@ async def speech_turn(
     no_input: bool,
     lookup: KnowledgeLookup | None,
 ) -> str:
-    call = await get_call(session, params.get("CallSid", ""))
+    call = await get_call(session, org_id, params.get("CallSid", ""))
     caller = _caller(params, profile)
     if call is None:  # a Gather for a call we never saw start: begin it now
         return await start_call(session, runtime, org_id=org_id, profile=profile, params=params)
@@ -282,10 +336,8 @@ async def _act(
     result: TurnResult,
 ) -> str:
     lang = result.state.language
-    if result.has(ActionKind.KNOWLEDGE_GAP):
-        await conversations.record_knowledge_gap(session, runtime, call.organization_id, result)
     if result.has(ActionKind.ESCALATE):
-        await _event(session, call, "emergency_dial")
+        await repository.add_event(session, call, "emergency_dial")
         if profile.routing.on_call:
             return twiml.dial(
                 result.reply,
@@ -294,7 +346,6 @@ async def _act(
                 lang=lang,
                 country=profile.country,
                 caller_id=call.to_number or None,
-                record=call.recorded,
             )
         from tradeline.notification.service import alert_owner_emergency
 
@@ -331,10 +382,11 @@ async def transfer(
 ) -> str:
     lang = thread.state.language
     target = profile.routing.support or profile.routing.sales
-    if target and is_open(profile, datetime.now(UTC)):
-        await _event(session, call, "transfer")
+    if target and open_now(profile):
+        await repository.add_event(session, call, "transfer")
         from tradeline.conversation.prompts import phrase
 
+        # No <Dial record>: a consented call is recorded whole from consent on (<Start>).
         return twiml.dial(
             said or phrase(lang, "transfer"),
             target,
@@ -342,7 +394,6 @@ async def transfer(
             lang=lang,
             country=profile.country,
             caller_id=call.to_number or None,
-            record=call.recorded,
         )
     from tradeline.conversation.engine import _question_for, next_slot
 
@@ -363,11 +414,10 @@ async def dial_result(
 ) -> str:
     """After a <Dial>: nobody answered an emergency → alert by text and take the details;
     a transfer nobody took → voicemail."""
-    call = await get_call(session, params.get("CallSid", ""))
-    status = params.get("DialCallStatus", "failed")
+    call = await get_call(session, org_id, params.get("CallSid", ""))
     if call is None:
         return twiml.say_and_hangup(TEXT[profile.languages[0]]["unknown"])
-    await _event(session, call, f"dial_{status}")
+    status, _ = await lifecycle.dial_finished(session, call, params)
     thread = await _thread(session, runtime, call, org_id, profile, _caller(params, profile))
     lang = thread.state.language
     if reason == "emergency":
@@ -396,15 +446,44 @@ async def dial_result(
         return twiml.say_and_hangup(
             "Goodbye." if lang == "en" else "Au revoir.", lang=lang, country=profile.country
         )
-    return voicemail_twiml(profile, lang, prefix=TEXT[lang]["busy"])
+    return await voicemail(session, org_id, call, profile, lang, prefix=TEXT[lang]["busy"])
 
 
-def voicemail_twiml(profile: BusinessProfileSpec, lang: str, prefix: str | None = None) -> str:
+async def voicemail(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    call: Call | None,
+    profile: BusinessProfileSpec,
+    lang: str,
+    prefix: str | None = None,
+) -> str:
+    """The voicemail box, noted on the timeline: the follow-up waits for the message."""
+    if call is not None:
+        await repository.add_event(session, call, "voicemail_prompt")
+    return voicemail_twiml(org_id, profile, lang, prefix=prefix)
+
+
+async def voicemail_entry(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    profile: BusinessProfileSpec,
+    params: Mapping[str, str],
+) -> str:
+    """`/twilio/voice/voicemail`: reached by Redirect when the caller could not be heard."""
+    call = await get_call(session, org_id, params.get("CallSid", ""))
+    return await voicemail(session, org_id, call, profile, profile.languages[0])
+
+
+def voicemail_twiml(
+    org_id: uuid.UUID, profile: BusinessProfileSpec, lang: str, prefix: str | None = None
+) -> str:
     text = f"{prefix} {TEXT[lang]['voicemail']}" if prefix else TEXT[lang]["voicemail"]
     return twiml.record_voicemail(
         text,
         action=RECORDING,
-        transcribe_callback=TRANSCRIPTION,
+        transcribe_callback=_url(TRANSCRIPTION, org=str(org_id)),
+        recording_callback=callbacks(org_id),
         lang=lang,
         country=profile.country,
     )
@@ -418,18 +497,30 @@ async def recording_done(
     profile: BusinessProfileSpec,
     params: Mapping[str, str],
 ) -> str:
-    call = await get_call(session, params.get("CallSid", ""))
+    call = await repository.get_call(session, org_id, params.get("CallSid", ""), lock=True)
     lang = profile.languages[0]
     if call is not None and params.get("RecordingUrl"):
         call.recording_url = params["RecordingUrl"][:500]
-        await _event(session, call, "voicemail", {"duration": params.get("RecordingDuration")})
+        sid = params.get("RecordingSid", "")
+        await repository.add_event(
+            session,
+            call,
+            "voicemail",
+            {"duration": params.get("RecordingDuration"), "recording_sid": sid},
+            dedupe_key=f"voicemail:{sid}"[:100] if sid else None,
+        )
+        await recordings.store(
+            session, org_id=org_id, call=call, params=params, source="voicemail", status="completed"
+        )
+        # The caller may hang up on the recording: the call can be over before this lands.
+        await lifecycle.follow_up_if_ended(session, call)
     return twiml.say_and_hangup(TEXT[lang]["voicemail_thanks"], lang=lang, country=profile.country)
 
 
 async def transcription(
     session: AsyncSession, runtime: Runtime, *, org_id: uuid.UUID, params: Mapping[str, str]
 ) -> None:
-    call = await get_call(session, params.get("CallSid", ""))
+    call = await get_call(session, org_id, params.get("CallSid", ""))
     text = params.get("TranscriptionText")
     if call is not None and text:
         call.voicemail_transcript_enc = runtime.pii.seal(
@@ -456,6 +547,7 @@ async def menu_choice(
     session: AsyncSession,
     runtime: Runtime,
     *,
+    org_id: uuid.UUID,
     profile: BusinessProfileSpec,
     params: Mapping[str, str],
     retry: int,
@@ -463,14 +555,20 @@ async def menu_choice(
 ) -> str:
     lang = profile.languages[0]
     digit = "" if no_input else params.get("Digits", "")
-    call = await get_call(session, params.get("CallSid", ""))
-    record = bool(call and call.recorded)
+    call = await get_call(session, org_id, params.get("CallSid", ""))
     caller_id = call.to_number if call else None
     if digit == "*":
         return menu_twiml(profile, lang, retry=retry)
     if digit in ("1", "2"):
         target = profile.routing.sales if digit == "1" else profile.routing.support
+        if not open_now(profile):
+            # Nobody is at the sales or support phone after hours: straight to the message.
+            return await voicemail(
+                session, org_id, call, profile, lang, prefix=TEXT[lang]["menu_closed"]
+            )
         if target:
+            if call is not None:
+                await repository.add_event(session, call, "transfer", {"menu": digit})
             return twiml.dial(
                 None,
                 target,
@@ -478,66 +576,10 @@ async def menu_choice(
                 lang=lang,
                 country=profile.country,
                 caller_id=caller_id,
-                record=record,
             )
-        return voicemail_twiml(profile, lang)
+        return await voicemail(session, org_id, call, profile, lang)
     if digit == "9":
-        return voicemail_twiml(profile, lang)
+        return await voicemail(session, org_id, call, profile, lang)
     if retry < 1:
         return menu_twiml(profile, lang, retry=retry + 1)
-    return voicemail_twiml(profile, lang)
-
-
-async def status_callback(
-    session: AsyncSession, runtime: Runtime, *, org_id: uuid.UUID, params: Mapping[str, str]
-) -> None:
-    """Deduped on (CallSid, SequenceNumber); late events never move a final call backwards."""
-    call = await get_call(session, params.get("CallSid", ""))
-    if call is None:
-        return
-    sequence = int(params.get("SequenceNumber") or 0)
-    status = params.get("CallStatus", "")
-    from sqlalchemy.dialects.postgresql import insert
-
-    inserted = await session.execute(
-        insert(CallEvent)
-        .values(
-            id=uuid.uuid4(),
-            organization_id=org_id,
-            call_id=call.id,
-            kind="status",
-            sequence=sequence,
-            data={"status": status},
-        )
-        .on_conflict_do_nothing(constraint="uq_call_events_seq")
-        .returning(CallEvent.id)
-    )
-    if inserted.first() is None or sequence < call.last_sequence:
-        return
-    call.last_sequence = sequence
-    call.status = status
-    if params.get("CallDuration"):
-        call.duration_seconds = int(params["CallDuration"])
-    if status in ("completed", "busy", "failed", "no-answer", "canceled"):
-        call.ended_at = datetime.now(UTC)
-    await session.flush()
-
-
-async def _event(
-    session: AsyncSession, call: Call, kind: str, data: dict[str, object] | None = None
-) -> None:
-    count = (
-        await session.execute(
-            select(CallEvent.id).where(CallEvent.call_id == call.id, CallEvent.kind == kind)
-        )
-    ).all()
-    session.add(
-        CallEvent(
-            organization_id=call.organization_id,
-            call_id=call.id,
-            kind=kind,
-            sequence=len(count),
-            data=data or {},
-        )
-    )
-    await session.flush()
+    return await voicemail(session, org_id, call, profile, lang)

@@ -38,6 +38,9 @@ TASK_MODULES: Final = (
     "tradeline.worker.tasks",
     "tradeline.worker.schedules",
     "tradeline.notification.tasks",
+    "tradeline.telephony.tasks",
+    "tradeline.appointment.tasks",
+    "tradeline.integrations.webhooks.tasks",
 )
 
 DEFAULT_QUEUE: Final = "default"

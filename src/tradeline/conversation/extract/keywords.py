@@ -7,7 +7,7 @@ Friday" (an existing-job request, although CANCEL alone is an opt-out), "end of 
 "YES" opts back in as carriers require; the SMS policy should act on it only for a number that is
 opted out, since "yes" is also an ordinary answer. People also opt back in in their own words
 ("start again", "opt me back in", "you can text me again", "réabonnez-moi"), and put openers or
-courtesy around a keyword ("Actually START again please"); those count too, still as whole messages.
+courtesy around a keyword ("OK so START again thanks"); those count too, still as whole messages.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ _START = _keys(*_START_ALONE) | _keys(
     *(f"{phrase} {again}" for phrase in _START_ALONE + _START_WITH_AGAIN for again in _AGAIN)
 )
 _HELP = _keys("help", "info", "aide", "aidez-moi")
-# Courtesy and openers around a keyword that do not change it: "Actually START again please",
+# Courtesy and openers around a keyword that do not change it: "OK so START again thanks",
 # "ok stop", "oui, réabonnez-moi svp".
 _LEADING = re.compile(
     r"^(?:please|pls|plz|svp|merci|actually|ok|okay|oh|um|uh|hi|hey|hello|so|well|bonjour|allo"

@@ -1,4 +1,4 @@
-"""Twilio REST through the official SDK (outbound SMS and calls)."""
+"""Twilio REST through the official SDK (outbound SMS and calls, recording deletion)."""
 
 from __future__ import annotations
 
@@ -59,3 +59,13 @@ class TwilioRest:
         except OSError:
             return SendResult(sid="", status="unknown")
         return SendResult(sid=str(call.sid), status=str(call.status or "queued"))
+
+    async def delete_recording(self, session: AsyncSession, *, org_id: uuid.UUID, sid: str) -> bool:
+        try:
+            await asyncio.to_thread(self.client.recordings(sid).delete)
+        except TwilioRestException as exc:
+            # 404: deleted already (by us on an earlier run, or in Twilio's console) — gone.
+            return bool(exc.status == 404)
+        except OSError:
+            return False  # unreachable: the purge tries again on its next run
+        return True

@@ -1,0 +1,1 @@
+"""Outbound webhooks per business: Slack, Microsoft Teams and generic signed HTTP endpoints."""

@@ -1,0 +1,1 @@
+"""Knowledge base: ingestion, chunking, embeddings, hybrid search and answers."""
