@@ -25,11 +25,13 @@ install-dev:
 	$(MAKE) install LOCK=requirements-dev.lock
 	@# Browser tests (tests/dashboard): Debian's Chromium (never a downloaded browser) and
 	@# axe-core from the npm registry (package.json; `npm ci` without dev adds only axe-core).
-	@if [ ! -x /usr/bin/chromium ] || ! command -v npm >/dev/null; then \
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium nodejs npm >/dev/null; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "browser tests need Debian packages: sudo apt-get install chromium nodejs npm"; \
+	    echo "browser tests need Debian packages: sudo apt-get install $$missing"; \
 	  fi; \
 	fi
 	@if command -v npm >/dev/null; then npm ci --omit=dev --no-audit --no-fund --loglevel=error; fi

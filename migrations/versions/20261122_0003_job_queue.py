@@ -26,8 +26,11 @@ def upgrade() -> None:
     raw = op.get_bind().connection.dbapi_connection
     if raw is None:
         raise RuntimeError("migration needs an open DBAPI connection")
-    with raw.cursor() as cursor:
+    cursor = raw.cursor()
+    try:
         cursor.execute(SchemaManager.get_schema())
+    finally:
+        cursor.close()
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
     op.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {APP_ROLE}")

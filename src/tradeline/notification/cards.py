@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from tradeline.config import Settings
 from tradeline.notification.ports import Email
@@ -150,8 +151,7 @@ _TEXT = """\
 {footer}
 """
 
-_HTML = Environment(autoescape=True, keep_trailing_newline=True).from_string(
-    """\
+_HTML_SOURCE = """\
 <!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ card.headline }} — {{ card.business }}</title></head>
@@ -177,7 +177,12 @@ _HTML = Environment(autoescape=True, keep_trailing_newline=True).from_string(
 </body>
 </html>
 """
-)
+
+
+@cache
+def _html_template() -> Template:
+    # Compiled on first use: every worker imports this module at start.
+    return Environment(autoescape=True, keep_trailing_newline=True).from_string(_HTML_SOURCE)
 
 
 def render_text(card: Card) -> str:
@@ -196,7 +201,7 @@ def render_text(card: Card) -> str:
 
 
 def render_html(card: Card) -> str:
-    return _HTML.render(card=card)
+    return _html_template().render(card=card)
 
 
 def subject(card: Card) -> str:

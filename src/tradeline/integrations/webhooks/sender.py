@@ -16,14 +16,15 @@ import asyncio
 import ipaddress
 import os
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
-
-import httpx
 
 from tradeline.config import Settings
 
-TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+if TYPE_CHECKING:  # httpx is imported when a request is made: workers start without it
+    import httpx
+
+TIMEOUT_S, CONNECT_TIMEOUT_S = 10.0, 5.0
 USER_AGENT = "TradeLine-Webhooks/1.0"
 RETRYABLE_STATUS = frozenset({408, 429})
 DELIVERY_ENV = "TRADELINE_WEBHOOK_DELIVERY"
@@ -93,22 +94,25 @@ class HttpPoster:
         self,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout = TIMEOUT,
+        timeout_s: float = TIMEOUT_S,
         public_only: bool = False,
     ) -> None:
         self.transport = transport
-        self.timeout = timeout
+        self.timeout_s = timeout_s
         self.public_only = public_only
 
     async def post(self, url: str, body: bytes, headers: dict[str, str]) -> Outcome:
+        import httpx
+
         if self.public_only:
             try:
                 await check_destination(url)
             except DestinationRefused as exc:
                 return Outcome(delivered=False, retryable=False, error=f"refused: {exc}")
         try:
+            timeout = httpx.Timeout(self.timeout_s, connect=min(CONNECT_TIMEOUT_S, self.timeout_s))
             async with httpx.AsyncClient(
-                transport=self.transport, timeout=self.timeout, follow_redirects=False
+                transport=self.transport, timeout=timeout, follow_redirects=False
             ) as client:
                 response = await client.post(
                     url, content=body, headers={"User-Agent": USER_AGENT, **headers}
