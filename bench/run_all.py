@@ -29,7 +29,7 @@ def main() -> int:
             continue
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(script)], check=False)  # noqa: S603 - our own scripts
+        result = subprocess.run([sys.executable, str(script)], check=False)
         print(
             f"--- {name}: exit {result.returncode} in {time.perf_counter() - started:.0f} s",
             flush=True,
