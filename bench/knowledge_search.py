@@ -5,9 +5,10 @@
 
 What is measured, each on its own:
 
-* ingest: ~60 realistic documents (sentences of tests/knowledge/corpus recombined under numbered
-  headings) through the whole service path (extract → chunk → embed → store), in embedded tokens
-  per second; plus the model alone at batch sizes 8/16/32.
+* ingest: 60 realistic documents (sentences of tests/knowledge/corpus recombined under numbered
+  headings) through the path `tradeline kb ingest` takes (extract → chunk → embed → store,
+  `service.store_many`), in embedded tokens per second; plus the model alone at batch sizes
+  8/16/32.
 * query embedding: one question at a time through `service.embed_query` (the local int8 ONNX
   model on a worker thread), as a call pays it.
 * search: `service.search` with the query vector given, inside a tenant transaction (as a
@@ -395,9 +396,9 @@ async def measure_ingest(runtime: Runtime, org_id: uuid.UUID) -> tuple[dict[str,
     before = embedder.tokens_embedded
     tokens = 0
     started = time.perf_counter()
+    prepared = [service.prepare_file(data, name, name) for name, data in docs]
     async with tenant_session(runtime.maker, org_id) as session:
-        for name, data in docs:
-            result = await service.ingest_bytes(session, runtime, org_id, data, name)
+        for result in await service.store_many(session, org_id, prepared, embedder):
             tokens += result.tokens_embedded
     elapsed = time.perf_counter() - started
     model_tokens = embedder.tokens_embedded - before

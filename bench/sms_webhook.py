@@ -142,10 +142,17 @@ async def open_loop(
         phase.sent += 1
         phase.errors += not good
 
+    note(f"{phase.name}: {total} requests")
     tasks = [asyncio.create_task(one(i)) for i in range(total)]
     started = time.perf_counter()
     await asyncio.gather(*tasks)
     phase.seconds = time.perf_counter() - started
+    note(f"{phase.name}: done in {phase.seconds:.1f}s, {phase.errors} errors")
+
+
+def note(message: str) -> None:
+    sys.stderr.write(f"[{time.strftime('%H:%M:%S')}] {message}\n")
+    sys.stderr.flush()
 
 
 def report(phase: Phase) -> str:
@@ -240,7 +247,9 @@ def run(rate: float, seconds: float, baseline_seconds: float, also: list[float])
         [*command, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
     )
     try:
+        note(f"starting tradeline serve on {base}")
         wait_ready(base, server)
+        note("ready")
         business = f"+1587555{random.randrange(10_000):04d}"
         profile = data_dir / "profile.json"
         profile.write_text(profile_json(business))
@@ -258,6 +267,7 @@ def run(rate: float, seconds: float, baseline_seconds: float, also: list[float])
         ratios = " / ".join(f"{pct(sms, q) / pct(health, q):.1f}x" for q in (0.5, 0.95, 0.99))
         print(f"SMS over the healthz baseline at {rate:.0f}/s, p50 / p95 / p99: {ratios}")
     finally:
+        note("stopping the server")
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=60)

@@ -20,7 +20,7 @@ from tradeline.runtime import Runtime, build_runtime
 
 log = get_logger(__name__)
 
-UPLOAD_PATHS = ("/api/v1/kb/upload", "/api/v1/leads/import")
+UPLOAD_PATHS = ("/api/v1/kb/upload", "/api/v1/leads/import", "/knowledge/upload")
 
 
 def _error(

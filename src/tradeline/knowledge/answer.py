@@ -49,6 +49,8 @@ async def answer(
     record_gap: bool = True,
 ) -> Answer:
     """What the business's knowledge says to `query` (see the module docstring)."""
+    if not query.strip():
+        return Answer(None, [], 0.0, False, composed_by="none")
     active = embedder_for(runtime, embedder)
     spoken = lang or detect_language(query)
     vector = await embed_query(active, query)

@@ -109,18 +109,13 @@ def ingest(
                 transient=not console.is_terminal,
             ) as progress:
                 task = progress.add_task("embedding chunks", total=total)
-                results = []
-                for item in prepared:
-                    progress.update(task, description=Path(item.uri).name[:40])
-                    results.append(
-                        await service.store_prepared(
-                            session,
-                            org_id,
-                            item,
-                            embedder,
-                            progress=lambda n: progress.advance(task, n),
-                        )
-                    )
+                results = await service.store_many(
+                    session,
+                    org_id,
+                    prepared,
+                    embedder,
+                    progress=lambda n: progress.advance(task, n),
+                )
         sources = {r.source_id for r in results if r.source_id is not None}
         return len(sources), sum(r.chunks for r in results)
 

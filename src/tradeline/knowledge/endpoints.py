@@ -136,10 +136,7 @@ async def kb_upload(
             )
         )
     embedder = service.embedder_for(runtime)
-    results = [
-        await service.store_prepared(session, principal.organization_id, item, embedder)
-        for item in prepared
-    ]
+    results = await service.store_many(session, principal.organization_id, prepared, embedder)
     return UploadResponse(
         sources=len({r.source_id for r in results if r.source_id is not None}),
         chunks=sum(r.chunks for r in results),

@@ -109,42 +109,65 @@ async def _embed_in_batches(
     return np.vstack(parts)
 
 
-async def store_prepared(
-    session: AsyncSession,
-    org_id: uuid.UUID,
-    prepared: Prepared,
-    embedder: Embedder,
-    *,
-    progress: Progress | None = None,
-) -> IngestResult:
-    """Create, replace or skip one source (see the module docstring)."""
-    await repository.lock_knowledge_base(session, org_id)
+@dataclass
+class _Plan:
+    """What one document needs: its texts, the vectors this business already has for them, and
+    which texts must be embedded. Decided before the previous document is written, so it is
+    re-checked at write time (`_write`)."""
+
+    prepared: Prepared
+    texts: list[str]
+    hashes: list[str]
+    known: dict[str, Any]
+    missing: list[int]
+    skip: IngestResult | None  # unchanged or duplicate: nothing to embed or write
+
+
+async def _decide(
+    session: AsyncSession, org_id: uuid.UUID, prepared: Prepared
+) -> tuple[KnowledgeSource | None, IngestResult | None]:
+    """The source this uri already has, or the reason to skip the document."""
     existing = await repository.source_by_uri(session, org_id, prepared.uri)
     if existing is not None and existing.content_hash == prepared.content_hash:
-        if progress is not None:
-            progress(len(prepared.drafts))
-        return IngestResult(prepared.uri, existing.id, "unchanged", existing.chunk_count)
+        return existing, IngestResult(prepared.uri, existing.id, "unchanged", existing.chunk_count)
     if existing is None:
         twin = await repository.source_by_hash(
             session, org_id, prepared.content_hash, prepared.source_type
         )
         if twin is not None:
-            if progress is not None:
-                progress(len(prepared.drafts))
-            return IngestResult(
+            return None, IngestResult(
                 prepared.uri, twin.id, "duplicate", twin.chunk_count, duplicate_of=twin.uri
             )
+    return existing, None
 
-    # Vectors: reuse this business's vectors of identical passages, embed the others.
+
+async def _plan(
+    session: AsyncSession, org_id: uuid.UUID, prepared: Prepared, embedder: Embedder
+) -> _Plan:
+    _, skip = await _decide(session, org_id, prepared)
     texts = [d.embedded_text for d in prepared.drafts]
     hashes = [text_hash(t) for t in texts]
+    if skip is not None:
+        return _Plan(prepared, texts, hashes, {}, [], skip)
+    # Vectors: reuse this business's vectors of identical passages, embed the others.
     known = await repository.embeddings_by_text_hash(session, org_id, embedder.name, hashes)
     missing = [i for i, h in enumerate(hashes) if h not in known]
-    if progress is not None and len(missing) < len(texts):
-        progress(len(texts) - len(missing))
-    fresh = await _embed_in_batches(embedder, [texts[i] for i in missing], progress)
-    vectors: list[Any] = [known.get(h) for h in hashes]
-    for row, index in enumerate(missing):
+    return _Plan(prepared, texts, hashes, known, missing, None)
+
+
+async def _write(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    plan: _Plan,
+    fresh: Vectors,
+    embedder: Embedder,
+) -> IngestResult:
+    prepared = plan.prepared
+    existing, skip = await _decide(session, org_id, prepared)
+    if skip is not None:  # an earlier document of the same batch made this one redundant
+        return skip
+    vectors: list[Any] = [plan.known.get(h) for h in plan.hashes]
+    for row, index in enumerate(plan.missing):
         vectors[index] = fresh[row]
 
     now = utcnow()
@@ -176,7 +199,7 @@ async def store_prepared(
 
     chunk_rows: list[dict[str, Any]] = []
     embedding_rows: list[dict[str, Any]] = []
-    for draft, digest, vector in zip(prepared.drafts, hashes, vectors, strict=True):
+    for draft, digest, vector in zip(prepared.drafts, plan.hashes, vectors, strict=True):
         chunk_id = uuid.uuid4()
         chunk_rows.append(
             {
@@ -207,16 +230,67 @@ async def store_prepared(
     await repository.insert_chunks(session, chunk_rows)
     await repository.insert_embeddings(session, embedding_rows)
     await session.flush()
-    embedded_tokens = sum(prepared.drafts[i].token_count for i in missing)
+    embedded_tokens = sum(prepared.drafts[i].token_count for i in plan.missing)
     log.info(
         "knowledge_source_stored",
         org_id=str(org_id),
         source_id=str(source.id),
         status=status,
         chunks=len(chunk_rows),
-        embedded=len(missing),
+        embedded=len(plan.missing),
     )
     return IngestResult(prepared.uri, source.id, status, len(chunk_rows), embedded_tokens)
+
+
+async def store_many(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    documents: Sequence[Prepared],
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+) -> list[IngestResult]:
+    """Create, replace or skip each document (see the module docstring), in order.
+
+    Pipelined: the next document's passages are embedded (on a worker thread) while the
+    previous one is written, so the database work hides behind the model's."""
+    await repository.lock_knowledge_base(session, org_id)
+    results: list[IngestResult] = []
+    pending: tuple[_Plan, Vectors] | None = None
+    for prepared in documents:
+        plan = await _plan(session, org_id, prepared, embedder)
+        if progress is not None:
+            progress(len(plan.texts) - len(plan.missing))
+        embedding = asyncio.create_task(
+            _embed_in_batches(embedder, [plan.texts[i] for i in plan.missing], progress)
+        )
+        try:
+            if pending is not None:
+                results.append(await _write(session, org_id, *pending, embedder))
+                pending = None
+            fresh = await embedding
+        finally:
+            if not embedding.done():
+                embedding.cancel()
+        if plan.skip is not None:
+            results.append(plan.skip)
+        else:
+            pending = (plan, fresh)
+    if pending is not None:
+        results.append(await _write(session, org_id, *pending, embedder))
+    return results
+
+
+async def store_prepared(
+    session: AsyncSession,
+    org_id: uuid.UUID,
+    prepared: Prepared,
+    embedder: Embedder,
+    *,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Create, replace or skip one source (see the module docstring)."""
+    return (await store_many(session, org_id, [prepared], embedder, progress=progress))[0]
 
 
 async def ingest_bytes(
@@ -269,10 +343,12 @@ async def sync_faq(
     stale = [s.id for s in current if s.uri not in wanted]
     removed = await repository.delete_sources(session, org_id, stale)
     counts = {"created": 0, "replaced": 0, "unchanged": 0, "duplicate": 0, "removed": removed}
+    documents = []
     for uri, entry in wanted.items():
         prepared = prepare_document(faq_document(entry), uri, {"question": entry.q})
         prepared.title = normalise_space(entry.q)[:300]
-        result = await store_prepared(session, org_id, prepared, active)
+        documents.append(prepared)
+    for result in await store_many(session, org_id, documents, active):
         counts[result.status] += 1
     return counts
 
