@@ -81,6 +81,7 @@ CurrentPrincipal = Annotated[Principal, Depends(api_principal)]
 
 def build_router() -> APIRouter:
     from tradeline.analytics.endpoints import router as analytics_router
+    from tradeline.appointment.endpoints import router as appointment_router
     from tradeline.consent.endpoints import router as consent_router
     from tradeline.conversation.endpoints import router as conversation_router
     from tradeline.dashboard.endpoints import router as dashboard_router
@@ -98,6 +99,7 @@ def build_router() -> APIRouter:
     v1.include_router(organization_router)
     v1.include_router(lead_router)
     v1.include_router(knowledge_router)
+    v1.include_router(appointment_router)
     v1.include_router(consent_router)
     v1.include_router(conversation_router)
     v1.include_router(calls_router)

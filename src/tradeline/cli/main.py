@@ -28,9 +28,11 @@ app.add_typer(keys_app, name="keys")
 
 def _register_subcommands() -> None:
     # Domain CLIs live beside their domain; imported lazily to keep `tradeline --help` fast.
+    from tradeline.cli.leads import leads_app
     from tradeline.knowledge.cli import kb_app
 
     app.add_typer(kb_app, name="kb")
+    app.add_typer(leads_app, name="leads")
 
 
 _register_subcommands()
