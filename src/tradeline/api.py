@@ -85,6 +85,7 @@ def build_router() -> APIRouter:
     from tradeline.consent.endpoints import router as consent_router
     from tradeline.conversation.endpoints import router as conversation_router
     from tradeline.dashboard.endpoints import router as dashboard_router
+    from tradeline.integrations.webhooks.endpoints import router as webhook_router
     from tradeline.knowledge.endpoints import router as knowledge_router
     from tradeline.lead.endpoints import router as lead_router
     from tradeline.ops.endpoints import router as ops_router
@@ -100,6 +101,7 @@ def build_router() -> APIRouter:
     v1.include_router(lead_router)
     v1.include_router(knowledge_router)
     v1.include_router(appointment_router)
+    v1.include_router(webhook_router)
     v1.include_router(consent_router)
     v1.include_router(conversation_router)
     v1.include_router(calls_router)

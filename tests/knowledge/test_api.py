@@ -108,27 +108,28 @@ async def test_without_a_key_is_401(kb_client: httpx.AsyncClient) -> None:
     ],
 )
 async def test_bad_search_input_is_422(
-    runtime: Runtime, kb_client: httpx.AsyncClient, body: dict[str, object]
+    kb_world: KbWorld, world_client: httpx.AsyncClient, body: dict[str, object]
 ) -> None:
-    org = await make_org(runtime)
-    response = await kb_client.post("/api/v1/rag/search", json=body, headers=bearer(org.api_key))
+    # Refused before the route runs: the key's 60/min RAG budget is not spent.
+    response = await world_client.post(
+        "/api/v1/rag/search", json=body, headers=bearer(kb_world.key_b)
+    )
     assert response.status_code == 422, response.text
     assert set(response.json()) == {"error", "detail"}
 
 
 async def test_bad_answer_input_and_malformed_json(
-    runtime: Runtime, kb_client: httpx.AsyncClient
+    kb_world: KbWorld, world_client: httpx.AsyncClient
 ) -> None:
-    org = await make_org(runtime)
     for body in ({"query": ""}, {"query": "ok", "lang": "es"}, {"q": "ok"}):
-        response = await kb_client.post(
-            "/api/v1/rag/answer", json=body, headers=bearer(org.api_key)
+        response = await world_client.post(
+            "/api/v1/rag/answer", json=body, headers=bearer(kb_world.key_b)
         )
         assert response.status_code == 422, body
-    broken = await kb_client.post(
+    broken = await world_client.post(
         "/api/v1/rag/search",
         content=b"{not json",
-        headers={**bearer(org.api_key), "content-type": "application/json"},
+        headers={**bearer(kb_world.key_b), "content-type": "application/json"},
     )
     assert broken.status_code == 400 and broken.json()["error"] == "MalformedJSON"
 

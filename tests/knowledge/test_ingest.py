@@ -305,3 +305,24 @@ def test_kb_ingest_in_process_rerun_and_unknown_business(
     assert first.exit_code == 0, first.output
     assert json.loads(first.stdout) == json.loads(again.stdout) == {"sources": 1, "chunks": 3}
     assert unknown.exit_code != 0 and "no business with id" in unknown.output
+
+
+async def test_a_batch_rechecks_each_document_when_writing_it(runtime: Runtime) -> None:
+    """store_many embeds a document while the previous one is written: decisions made before
+    that write are checked again, so one batch can hold a file, its new version and a copy."""
+    org = await make_org(runtime)
+    batch = [
+        service.prepare_file(POLICY_V1, "returns.md", "returns.md"),
+        service.prepare_file(POLICY_V2, "returns.md", "returns.md"),
+        service.prepare_file(POLICY_V2, "copy.md", "copy.md"),
+    ]
+    seen: list[int] = []
+    async with tenant_session(runtime.maker, org.org_id) as session:
+        results = await service.store_many(
+            session, org.org_id, batch, service.embedder_for(runtime), progress=seen.append
+        )
+    assert [r.status for r in results] == ["created", "replaced", "duplicate"]
+    assert results[2].duplicate_of == "returns.md"
+    assert sum(seen) == sum(len(p.drafts) for p in batch)  # the progress bar reaches its total
+    bodies = await _texts(runtime, org.org_id)
+    assert len(bodies) == 3 and any("60 days" in b for b in bodies)

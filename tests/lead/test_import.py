@@ -138,6 +138,7 @@ async def test_mixed_file_reports_every_row_exactly_and_is_all_or_nothing(
     report = await _import(runtime, org_id, MIXED, skip=True)
     _exact(report)
     assert report.model_dump(exclude={"issues"}) == {
+        "file_error": None,
         "rows": 15,
         "imported": 3,  # Ana, Hal, Oli
         "invalid": 8,
@@ -181,6 +182,7 @@ async def test_bad_header_or_broken_file_imports_nothing(runtime: Runtime) -> No
     org_id = await _prepare(runtime)
     header = await _import(runtime, org_id, "name,phnoe,name\nAna,4035550101,x\n", skip=True)
     assert not header.committed and header.rows == 0
+    assert header.file_error == "the header row is not usable"
     assert _issues(header) == [
         (
             1,
@@ -208,6 +210,10 @@ async def test_bad_header_or_broken_file_imports_nothing(runtime: Runtime) -> No
             skip_invalid=True,
         )
     assert not latin1.committed and _issues(latin1) == [(3, None, "not UTF-8 text", "invalid")]
+    assert latin1.file_error == "the file is not UTF-8 text"
+    assert broken.file_error is not None and broken.file_error.startswith(
+        "the file is not valid CSV"
+    )
     assert await _count(runtime, org_id, "leads") == 1
 
 
@@ -221,6 +227,9 @@ async def test_upload_endpoint_streams_reports_and_honours_idempotency(
     assert rejected.status_code == 422
     assert rejected.json()["error"] == "ImportRejected"
     assert rejected.json()["report"]["invalid"] == 8
+    assert rejected.json()["detail"] == (
+        "nothing imported: 8 invalid row(s); fix them or use skip_invalid=true"
+    )
     member = await client.post(
         "/api/v1/leads/import",
         files=files,

@@ -55,7 +55,7 @@ def import_file(
     from tradeline.cli.main import fail, run_with_runtime, settings_for_cli
     from tradeline.db import tenant_session
     from tradeline.exceptions import NotFound
-    from tradeline.lead.csv_import import import_csv
+    from tradeline.lead.csv_import import import_csv, rejection
     from tradeline.models import Organization
 
     settings = settings_for_cli()
@@ -103,5 +103,4 @@ def import_file(
     else:
         typer.echo(describe(report))
     if not report.committed:
-        hint = "" if report.rows == 0 else "; fix them or use --skip-invalid"
-        fail(f"nothing imported: {report.invalid} invalid row(s){hint}")
+        fail(rejection(report, "--skip-invalid"))

@@ -40,7 +40,7 @@ EMBED_BATCH = 64  # texts per embedding call (progress granularity; the model ba
 REEMBED_BATCH = 256  # chunks per re-embedding transaction
 
 # Search tuning (see docs/PERFORMANCE.md): each arm returns at most POOL candidates before fusion;
-# HNSW explores EF_SEARCH candidates (≥ POOL); the lexical arm ranks at most TERM_BUDGET chunks.
+# HNSW explores EF_SEARCH candidates (≥ POOL); the lexical arm reads at most TERM_BUDGET postings.
 POOL_MIN = 30
 EF_SEARCH = 64
 TERM_BUDGET = 600

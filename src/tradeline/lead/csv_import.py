@@ -427,6 +427,7 @@ async def import_csv(
         header_read = True
         if problems:
             report.invalid += 1
+            report.file_error = "the header row is not usable"
             for column, reason in problems:
                 state.issue(1, column, reason, "invalid")
             await savepoint.rollback()
@@ -445,9 +446,10 @@ async def import_csv(
         # The file itself is broken from here on: fatal, whatever --skip-invalid says.
         report.invalid += 1
         reason = (
-            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"unreadable CSV: {exc}"
+            "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else f"not valid CSV: {exc}"
         )
         state.issue(row + 1 if header_read else 1, None, reason, "invalid")
+        report.file_error = f"the file is {reason}"
         state.skip_invalid = False
     report.issues.sort(key=lambda issue: issue.row)  # stable: a row's own order is kept
     if state.fatal:
@@ -475,3 +477,10 @@ async def import_csv(
     await savepoint.commit()
     report.committed = True
     return report
+
+
+def rejection(report: ImportReport, skip_flag: str) -> str:
+    """One line saying why nothing was imported, and what to do."""
+    if report.file_error:
+        return f"nothing imported: {report.file_error} (see the report)"
+    return f"nothing imported: {report.invalid} invalid row(s); fix them or use {skip_flag}"

@@ -23,7 +23,7 @@ from tradeline.idempotency.service import (
     validate_key,
 )
 from tradeline.lead import service, web_form
-from tradeline.lead.csv_import import import_csv
+from tradeline.lead.csv_import import import_csv, rejection
 from tradeline.lead.schemas import (
     ImportReport,
     LeadOut,
@@ -223,11 +223,7 @@ async def import_leads(
         )
         if report.committed:
             return 200, report
-        detail = (
-            f"nothing imported: {report.invalid} invalid row(s)"
-            + ("" if report.rows else " (check the header)")
-            + "; fix them or retry with skip_invalid=true"
-        )
+        detail = rejection(report, "skip_invalid=true")
         return 422, {"error": "ImportRejected", "detail": detail, "report": report}
 
     # Not IdempotencyDep: it would read the whole body into memory to hash it.

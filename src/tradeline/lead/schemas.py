@@ -120,5 +120,8 @@ class ImportReport(BaseModel):
     duplicates: int  # rows skipped as already known (an existing lead or contact, or the file)
     marketing_consent: int  # imported rows carrying a valid marketing consent
     committed: bool  # false: nothing was written (fatal errors without --skip-invalid)
+    # Set when the file itself is unusable (its header, its encoding, its CSV syntax):
+    # nothing is imported then, whatever --skip-invalid says.
+    file_error: str | None = None
     issues: list[ImportIssue]
     issues_truncated: bool = False

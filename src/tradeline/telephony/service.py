@@ -96,39 +96,58 @@ async def start_call(
 ) -> str:
     call_sid = params.get("CallSid", "")
     caller = _caller(params, profile)
-    call = await get_call(session, org_id, call_sid)
-    new = call is None
-    if call is None:
-        call = Call(
-            id=uuid.uuid4(),
-            organization_id=org_id,
-            call_sid=call_sid,
-            to_number=params.get("To", ""),
-            status=params.get("CallStatus", "ringing"),
-            direction=params.get("Direction", "inbound"),
-        )
-        if caller:
-            call.from_enc = runtime.pii.seal(
-                caller, org_id=org_id, table="calls", row_id=call.id, column="from_enc"
-            )
-            call.from_bidx = runtime.pii.phone_index(org_id, caller)
     lang = profile.languages[0]
-    if new and (profile.receptionist.mode == "menu" or profile.recording.enabled):
+    if profile.receptionist.mode != "menu" and not profile.recording.enabled:
+        # The AI answers at once. The call's conversation (keyed by CallSid) says whether
+        # Twilio is retrying a call we already took: no separate lookup of the call first.
+        thread = await _open_thread(session, runtime, call_sid, org_id, profile, caller)
+        call = None if thread.is_new else await get_call(session, org_id, call_sid)
+        new = call is None
+        call = call or _new_call(runtime, org_id, params, caller)
+        call.conversation_id = thread.conversation.id
+        return await ai_opening(
+            session,
+            runtime,
+            call,
+            org_id=org_id,
+            profile=profile,
+            caller=caller,
+            new_call=new,
+            thread=thread,
+        )
+    call = await get_call(session, org_id, call_sid)
+    if call is None:
+        call = _new_call(runtime, org_id, params, caller)
         await repository.add_call(session, call)
     if profile.receptionist.mode == "menu":
         return menu_twiml(profile, lang)
-    if profile.recording.enabled:
-        return twiml.gather(
-            TEXT[lang]["consent"],
-            action=CONSENT,
-            lang=lang,
-            country=profile.country,
-            no_input_action=_url(CONSENT, noinput="1"),
-            num_digits=1,
-        )
-    return await ai_opening(
-        session, runtime, call, org_id=org_id, profile=profile, caller=caller, new_call=new
+    return twiml.gather(
+        TEXT[lang]["consent"],
+        action=CONSENT,
+        lang=lang,
+        country=profile.country,
+        no_input_action=_url(CONSENT, noinput="1"),
+        num_digits=1,
     )
+
+
+def _new_call(
+    runtime: Runtime, org_id: uuid.UUID, params: Mapping[str, str], caller: str | None
+) -> Call:
+    call = Call(
+        id=uuid.uuid4(),
+        organization_id=org_id,
+        call_sid=params.get("CallSid", ""),
+        to_number=params.get("To", ""),
+        status=params.get("CallStatus", "ringing"),
+        direction=params.get("Direction", "inbound"),
+    )
+    if caller:
+        call.from_enc = runtime.pii.seal(
+            caller, org_id=org_id, table="calls", row_id=call.id, column="from_enc"
+        )
+        call.from_bidx = runtime.pii.phone_index(org_id, caller)
+    return call
 
 
 def _caller(params: Mapping[str, str], profile: BusinessProfileSpec) -> str | None:
@@ -146,20 +165,31 @@ async def _thread(
     profile: BusinessProfileSpec,
     caller: str | None,
 ) -> conversations.Thread:
+    thread = await _open_thread(session, runtime, call.call_sid, org_id, profile, caller)
+    call.conversation_id = thread.conversation.id
+    return thread
+
+
+async def _open_thread(
+    session: AsyncSession,
+    runtime: Runtime,
+    call_sid: str,
+    org_id: uuid.UUID,
+    profile: BusinessProfileSpec,
+    caller: str | None,
+) -> conversations.Thread:
     contact = await conversations.find_or_create_contact(session, runtime, org_id, caller)
-    thread = await conversations.load_or_start(
+    return await conversations.load_or_start(
         session,
         runtime,
         org_id=org_id,
         profile=profile,
         channel="voice",
-        thread_key=call.call_sid,
+        thread_key=call_sid,
         caller_number=caller,
         now=datetime.now(UTC),
         contact=contact,
     )
-    call.conversation_id = thread.conversation.id
-    return thread
 
 
 async def ai_opening(
@@ -172,8 +202,10 @@ async def ai_opening(
     caller: str | None,
     start_recording: bool = False,
     new_call: bool = False,
+    thread: conversations.Thread | None = None,
 ) -> str:
-    thread = await _thread(session, runtime, call, org_id, profile, caller)
+    if thread is None:
+        thread = await _thread(session, runtime, call, org_id, profile, caller)
     if new_call:
         # Written once, with its conversation already set (one INSERT, no UPDATE after it).
         session.add(call)

@@ -41,6 +41,7 @@ TASK_MODULES: Final = (
     "tradeline.telephony.tasks",
     "tradeline.appointment.tasks",
     "tradeline.integrations.webhooks.tasks",
+    "tradeline.sms.tasks",
 )
 
 DEFAULT_QUEUE: Final = "default"
