@@ -1,7 +1,7 @@
 """SMS webhook latency at a fixed arrival rate against a real `tradeline serve`.
 
 A fresh data dir, the embedded Postgres, a free port, one business created with the CLI. Then an
-open-loop generator (asyncio + httpx) fires requests at a fixed rate whatever the server's
+open-loop generator (uvloop + aiohttp) fires requests at a fixed rate whatever the server's
 pace, each signed like Twilio (`tradeline.integrations.twilio.signature.sign`, the SDK's
 RequestValidator). Latency is counted from each request's *scheduled* send time, so a server
 that falls behind shows it (no coordinated omission). Phases, in one run:
@@ -15,10 +15,12 @@ that falls behind shows it (no coordinated omission). Phases, in one run:
 Usage::
 
     .venv/bin/python bench/sms_webhook.py [--rate 200] [--seconds 15] [--baseline-seconds 10]
-                                          [--also 25,50]
+                                          [--also 10,20]
 
-`--also` adds SMS phases at other rates (after the main one, each followed by a pause that lets
-the server drain), to show where one `tradeline serve` process stops keeping up.
+`--also` adds SMS phases at lower rates (run before the main one; every SMS phase is followed by
+a drain, so none inherits another's backlog), to show where one `tradeline serve` process stops
+keeping up. "API CPU ms/req" is the server process's CPU time over the phase per request
+answered; it is meaningful only for phases the server kept up with.
 
 The generator shares the machine with the server: on a small box part of the figure is the
 generator's own CPU, which the baseline phase shows.
@@ -39,10 +41,14 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
+import psutil
+import uvloop
 
 from tradeline.integrations.twilio.signature import sign
 
@@ -67,6 +73,7 @@ LINES = [
 KEYWORDS = ["STOP", "START", "HELP"]
 # Twilio gives a webhook 15 s in all, then fails over: a slower answer is an error here too.
 TWILIO_BUDGET_S = 15.0
+MAX_IN_FLIGHT = 1000
 
 
 @dataclass
@@ -74,8 +81,12 @@ class Phase:
     name: str
     latencies_ms: list[float] = field(default_factory=list)
     lag_ms: list[float] = field(default_factory=list)  # the generator's own lateness
-    errors: int = 0
+    errors: int = 0  # non-200, wrong body, over Twilio's 15 s, or dropped
+    dropped: int = 0
+    why: Counter[str] = field(default_factory=Counter)
     sent: int = 0
+    api_cpu_ms: float = 0.0  # CPU the `tradeline serve` process used during the phase
+    db_cpu_ms: float = 0.0  # CPU the embedded Postgres processes used
     seconds: float = 0.0
 
 
@@ -117,37 +128,102 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout_s: float = 18
 
 
 async def open_loop(
-    client: httpx.AsyncClient, phase: Phase, rate: float, seconds: float, make_request: object
+    client: aiohttp.ClientSession,
+    phase: Phase,
+    rate: float,
+    seconds: float,
+    make_request: object,
+    meters: Meters | None = None,
 ) -> None:
-    """Fire request i at t0 + i/rate, whatever happened to the earlier ones."""
+    """Fire request i at t0 + i/rate, whatever happened to the earlier ones.
+
+    Each request has Twilio's whole budget (15 s, connection included) and no more: slower is an
+    error. At most MAX_IN_FLIGHT requests are outstanding; past that a request is counted as
+    dropped (an error) instead of piling up in the generator, so a saturated server still ends
+    the phase on time.
+    """
     total = int(rate * seconds)
-    loop = asyncio.get_running_loop()
-    t0 = loop.time() + 0.2
+    clock = time.perf_counter  # the loop's clock ticks in whole milliseconds under uvloop
+    t0 = clock() + 0.2
+    in_flight = 0
 
     async def one(i: int) -> None:
+        nonlocal in_flight
         due = t0 + i / rate
-        delay = due - loop.time()
+        delay = due - clock()
         if delay > 0:
             await asyncio.sleep(delay)
-        phase.lag_ms.append(max(0.0, loop.time() - due) * 1000)
+        phase.lag_ms.append(max(0.0, clock() - due) * 1000)
+        phase.sent += 1
+        if in_flight >= MAX_IN_FLIGHT:
+            phase.errors += 1
+            phase.dropped += 1
+            return
+        in_flight += 1
         method, url, data, headers, ok = make_request(i)  # type: ignore[operator]
         try:
-            response = await client.request(
-                method, url, data=data, headers=headers, timeout=TWILIO_BUDGET_S
-            )
-            good = response.status_code == 200 and ok(response.text)
-        except httpx.HTTPError:
+            async with client.request(method, url, data=data, headers=headers) as response:
+                text = await response.text()
+            good = response.status == 200 and ok(text)
+            if not good:
+                phase.why[f"HTTP {response.status}"] += 1
+        except (aiohttp.ClientError, TimeoutError) as exc:
             good = False
-        phase.latencies_ms.append((loop.time() - due) * 1000)
-        phase.sent += 1
+            phase.why[type(exc).__name__] += 1
+        finally:
+            in_flight -= 1
+        phase.latencies_ms.append((clock() - due) * 1000)
         phase.errors += not good
 
     note(f"{phase.name}: {total} requests")
+    before = meters.sample() if meters else (0.0, 0.0)
     tasks = [asyncio.create_task(one(i)) for i in range(total)]
     started = time.perf_counter()
     await asyncio.gather(*tasks)
     phase.seconds = time.perf_counter() - started
-    note(f"{phase.name}: done in {phase.seconds:.1f}s, {phase.errors} errors")
+    if meters:
+        after = meters.sample()
+        served = max(1, len(phase.latencies_ms))
+        phase.api_cpu_ms = (after[0] - before[0]) * 1000 / served
+        phase.db_cpu_ms = (after[1] - before[1]) * 1000 / served
+    note(f"{phase.name}: done in {phase.seconds:.1f}s, {phase.errors} errors {dict(phase.why)}")
+
+
+@dataclass
+class Meters:
+    """CPU time of the server process and of its embedded Postgres (every backend)."""
+
+    server_pid: int
+    data_dir: Path
+
+    def sample(self) -> tuple[float, float]:
+        api = psutil.Process(self.server_pid).cpu_times()
+        db = 0.0
+        for proc in psutil.process_iter(["cmdline"]):
+            try:
+                cmdline = " ".join(proc.info["cmdline"] or [])
+                if "postgres" in cmdline and str(self.data_dir) in cmdline:
+                    db += sum(proc.cpu_times()[:4])  # with its exited backends
+                    db += sum(sum(c.cpu_times()[:2]) for c in proc.children(recursive=True))
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return api.user + api.system, db
+
+
+async def drain(client: aiohttp.ClientSession, base: str, limit_s: float = 300) -> None:
+    """Wait until the server has worked off its backlog: five quick health checks in a row."""
+    loop = asyncio.get_running_loop()
+    deadline, quick = loop.time() + limit_s, 0
+    while quick < 5 and loop.time() < deadline:
+        started = loop.time()
+        try:
+            async with client.get(base + "/healthz") as response:
+                await response.read()
+            quick = quick + 1 if loop.time() - started < 0.05 else 0
+        except (aiohttp.ClientError, TimeoutError):
+            quick = 0
+        await asyncio.sleep(0.5)
+    note(f"drained ({'yes' if quick >= 5 else 'gave up'})")
 
 
 def note(message: str) -> None:
@@ -159,8 +235,9 @@ def report(phase: Phase) -> str:
     ms = phase.latencies_ms
     return (
         f"| {phase.name} | {phase.sent} | {phase.sent / phase.seconds:.0f} | {pct(ms, 0.5):.1f} | "
-        f"{pct(ms, 0.95):.1f} | {pct(ms, 0.99):.1f} | {max(ms):.1f} | {phase.errors} | "
-        f"{pct(phase.lag_ms, 0.99):.1f} |"
+        f"{pct(ms, 0.95):.1f} | {pct(ms, 0.99):.1f} | {max(ms):.1f} | {phase.errors} "
+        f"({phase.dropped} dropped) | {pct(phase.lag_ms, 0.99):.1f} | "
+        f"{phase.api_cpu_ms:.1f} | {phase.db_cpu_ms:.1f} |"
     )
 
 
@@ -187,6 +264,7 @@ async def load(
     seconds: float,
     baseline_seconds: float,
     also: list[float],
+    meters: Meters,
 ) -> list[Phase]:
     customers = [f"+1403555{n:04d}" for n in range(2000, 2400)]
     rng = random.Random(20261122)
@@ -210,22 +288,22 @@ async def load(
     def health_request(i: int) -> tuple[str, str, None, dict[str, str], object]:
         return "GET", base + "/healthz", None, {}, lambda text: "ok" in text
 
-    limits = httpx.Limits(max_connections=512, max_keepalive_connections=512)
-    async with httpx.AsyncClient(limits=limits) as client:
+    connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT)
+    budget = aiohttp.ClientTimeout(total=TWILIO_BUDGET_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=budget) as client:
         await open_loop(client, Phase("warm-up"), 20, 5, sms_request)
-        phases = [
-            Phase(f"GET /healthz at {rate:.0f}/s (baseline)"),
-            Phase(f"POST /twilio/sms at {rate:.0f}/s"),
-            Phase(f"GET /healthz at {rate:.0f}/s (after)"),
-        ]
-        await open_loop(client, phases[0], rate, baseline_seconds, health_request)
-        await open_loop(client, phases[1], rate, seconds, sms_request)
-        await open_loop(client, phases[2], rate, baseline_seconds, health_request)
-        for other in also:
-            await asyncio.sleep(5)
-            extra = Phase(f"POST /twilio/sms at {other:.0f}/s")
-            await open_loop(client, extra, other, seconds, sms_request)
-            phases.append(extra)
+        baseline = Phase(f"GET /healthz at {rate:.0f}/s (baseline)")
+        await open_loop(client, baseline, rate, baseline_seconds, health_request, meters)
+        phases = [baseline]
+        # Slower rates first, each followed by a drain: no phase inherits another's backlog.
+        for other in [*sorted(also), rate]:
+            phase = Phase(f"POST /twilio/sms at {other:.0f}/s")
+            await open_loop(client, phase, other, seconds, sms_request, meters)
+            phases.append(phase)
+            await drain(client, base)
+        after = Phase(f"GET /healthz at {rate:.0f}/s (after)")
+        await open_loop(client, after, rate, baseline_seconds, health_request, meters)
+        phases.append(after)
     return phases
 
 
@@ -254,18 +332,21 @@ def run(rate: float, seconds: float, baseline_seconds: float, also: list[float])
         profile = data_dir / "profile.json"
         profile.write_text(profile_json(business))
         cli(env, "org", "create", "--profile", str(profile), "--json")
-        phases = asyncio.run(load(base, business, rate, seconds, baseline_seconds, also))
+        meters = Meters(server.pid, data_dir)
+        phases = uvloop.run(load(base, business, rate, seconds, baseline_seconds, also, meters))
         print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end of the run")
         print(
             "| phase | requests | achieved req/s | p50 ms | p95 ms | p99 ms | max ms | errors "
-            "| generator lag p99 ms |"
+            "| generator lag p99 ms | API CPU ms/req | Postgres CPU ms/req |"
         )
-        print("|---|---|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
         for phase in phases:
             print(report(phase))
-        sms, health = phases[1].latencies_ms, phases[0].latencies_ms
-        ratios = " / ".join(f"{pct(sms, q) / pct(health, q):.1f}x" for q in (0.5, 0.95, 0.99))
-        print(f"SMS over the healthz baseline at {rate:.0f}/s, p50 / p95 / p99: {ratios}")
+        health = phases[0].latencies_ms
+        for phase in phases[1:-1]:
+            sms = phase.latencies_ms
+            ratios = " / ".join(f"{pct(sms, q) / pct(health, q):.1f}x" for q in (0.5, 0.95, 0.99))
+            print(f"{phase.name} over the healthz baseline, p50 / p95 / p99: {ratios}")
     finally:
         note("stopping the server")
         server.send_signal(signal.SIGTERM)
