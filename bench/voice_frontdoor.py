@@ -1,6 +1,6 @@
 """Voice front door and a Gather turn under load, next to a bare signed-TwiML handler.
 
-Three servers on loopback, one process each:
+Two servers on loopback, one process each:
 
 * ``tradeline serve`` (real: fresh data dir, embedded Postgres, migrated, a business created with
   ``tradeline org create``, ``TWILIO_AUTH_TOKEN`` set, in-process worker on);
@@ -19,18 +19,23 @@ signature covers URL + parameters and wrk's Lua cannot do HMAC-SHA1):
   captures the job, creates the lead and asks the next question);
 * ``bare``: the same front-door requests against the bare handler.
 
-Two measurements per workload:
+Measurements:
 
-* latency at a fixed 200 requests/s, open loop (a request is sent on schedule whether or not the
-  previous ones have answered; latency counts from the scheduled send time, so a stall is not
-  hidden by the generator waiting), by a small asyncio HTTP/1.1 client over keep-alive
-  connections — wrk 4 is closed-loop and has no fixed-rate mode (that is wrk2);
+* latency at fixed rates, open loop (a request is sent on schedule whether or not the previous
+  ones have answered; latency counts from the scheduled send time, so a stall is not hidden by
+  the generator waiting), by a small asyncio HTTP/1.1 client over keep-alive connections — wrk 4
+  is closed-loop and has no fixed-rate mode (that is wrk2). Two rates: ``--rate`` (200/s, the
+  target) and ``--low-rate`` (50/s, below one process's saturation, to show the unloaded latency);
 * maximum throughput of the one server process: ``wrk`` with a Lua script cycling through the
-  precomputed requests, several connections, for a fixed duration.
+  precomputed requests, ``--connections`` keep-alive connections, for a fixed duration;
+* CPU per request of the app process and of the embedded Postgres (postmaster and backends), from
+  psutil before/after each measurement: the capacity figure that a busy shared machine blurs
+  less than latency and throughput. The load average is recorded at start and end.
 
 Usage::
 
-    .venv/bin/python bench/voice_frontdoor.py [--seconds 15] [--rate 200] [--json]
+    .venv/bin/python bench/voice_frontdoor.py [--seconds 15] [--rate 200] [--low-rate 50]
+        [--connections 16] [--json]
 
 Needs ``wrk`` on PATH (Debian: ``apt-get install wrk``). Everything is loopback; the data dir
 is temporary and removed afterwards.
@@ -417,7 +422,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=15, help="per measurement")
     parser.add_argument("--rate", type=float, default=200.0)
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections")
+    parser.add_argument(
+        "--low-rate", type=float, default=50.0, help="a second fixed rate, below saturation"
+    )
+    # Below the app's pool (10 + 10 overflow): more concurrent requests than pooled connections
+    # make SQLAlchemy open and close overflow connections all the time (a backend fork each).
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--open-connections", type=int, default=48, help="open-loop pool size")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
@@ -495,6 +505,14 @@ def main() -> None:
                 open_loop("127.0.0.1", port, front, rate, args.open_connections, "frontdoor")
             )
             results["frontdoor_fixed_rate"] = summarise(r) | measured(meter, before, r.sent)
+            n_low = int(args.low_rate * seconds)
+            low = prepare(base, "/twilio/voice", business, n_low, offset=offset, extra={})
+            offset += n_low
+            before = meter.sample()
+            r = asyncio.run(
+                open_loop("127.0.0.1", port, low, args.low_rate, args.open_connections, "front-low")
+            )
+            results["frontdoor_low_rate"] = summarise(r) | measured(meter, before, r.sent)
 
             maxed = prepare(base, "/twilio/voice", business, n_max, offset=offset, extra={})
             offset += n_max
@@ -504,7 +522,8 @@ def main() -> None:
             # Gather turns need calls that exist: open them first (not measured).
             # Enough calls that the wrk run never answers the same call twice (a first answer
             # costs more than a repeat): the front door's own maximum bounds the gather's.
-            gather_calls = n_rate + int(results["frontdoor_max"]["rps"] * 10 * 1.5) + 500
+            n_low = int(args.low_rate * seconds)
+            gather_calls = n_rate + n_low + int(results["frontdoor_max"]["rps"] * 10 * 1.5) + 500
             opener = prepare(
                 base, "/twilio/voice", business, gather_calls, offset=20_000_000, extra={}
             )
@@ -522,11 +541,23 @@ def main() -> None:
                 open_loop("127.0.0.1", port, turns[:n_rate], rate, args.open_connections, "gather")
             )
             results["gather_fixed_rate"] = summarise(r) | measured(meter, before, r.sent)
+            before = meter.sample()
+            r = asyncio.run(
+                open_loop(
+                    "127.0.0.1",
+                    port,
+                    turns[n_rate : n_rate + n_low],
+                    args.low_rate,
+                    args.open_connections,
+                    "gather-low",
+                )
+            )
+            results["gather_low_rate"] = summarise(r) | measured(meter, before, r.sent)
 
             before = meter.sample()
             stats = run_wrk(
                 base + "/twilio/voice/gather",
-                turns[n_rate:],
+                turns[n_rate + n_low :],
                 min(seconds, 10),
                 args.connections,
                 2,
@@ -576,15 +607,17 @@ def main() -> None:
     print(
         f"cpus {report['cpus']}, load average {report['loadavg_start']} → {report['loadavg_end']}"
     )
-    print(f"fixed rate {args.rate:.0f}/s for {args.seconds} s (open loop), latency in ms:")
+    print(f"fixed rates for {args.seconds} s each (open loop), latency in ms, CPU ms per request:")
     print(
-        f"{'workload':<12} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} "
+        f"{'workload':<16} {'p50':>8} {'p95':>8} {'p99':>8} {'max':>8} "
         f"{'app cpu':>8} {'db cpu':>8}  statuses"
     )
-    for name in ("frontdoor", "gather", "bare"):
-        row = res[f"{name}_fixed_rate"]
+    rows = [(f"{n} @{args.rate:.0f}", res[f"{n}_fixed_rate"]) for n in ("frontdoor", "gather")]
+    rows += [(f"{n} @{args.low_rate:.0f}", res[f"{n}_low_rate"]) for n in ("frontdoor", "gather")]
+    rows.append((f"bare @{args.rate:.0f}", res["bare_fixed_rate"]))
+    for name, row in rows:
         print(
-            f"{name:<12} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['max_ms']:>8} "
+            f"{name:<16} {row['p50_ms']:>8} {row['p95_ms']:>8} {row['p99_ms']:>8} {row['max_ms']:>8} "
             f"{row['app_cpu_ms_per_request']:>8} {row['db_cpu_ms_per_request']:>8}  {row['statuses']}"
         )
     print(f"maximum throughput (wrk, {args.connections} connections):")

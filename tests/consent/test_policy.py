@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -182,15 +183,16 @@ DST_DAYS = [
 CONSENTED = [LedgerEntry("sms", "marketing", "express", True, datetime(2020, 1, 1, tzinfo=UTC))]
 
 
+@functools.cache
+def _zones(number: str) -> tuple[ZoneInfo, ...]:
+    found = number_zones.time_zones_for_number(phonenumbers.parse(number))
+    return tuple(ZoneInfo(z) for z in found if z != "Etc/Unknown") or (ZoneInfo(EDMONTON),)
+
+
 def _inside_everywhere(number: str, at: datetime) -> bool:
     """Independent of the policy's code: the local hour in every zone of the number."""
-    zones = [
-        z
-        for z in number_zones.time_zones_for_number(phonenumbers.parse(number))
-        if z != "Etc/Unknown"
-    ]
-    for zone in zones or [EDMONTON]:
-        local = at.astimezone(ZoneInfo(zone))
+    for zone in _zones(number):
+        local = at.astimezone(zone)
         minutes = local.hour * 60 + local.minute
         if not 8 * 60 <= minutes < 21 * 60:
             return False

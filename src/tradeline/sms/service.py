@@ -191,7 +191,7 @@ async def _respond(
             basis="express",
             granted=False,
             source="sms_keyword",
-            wording=body[:200] or "STOP keyword",
+            wording="STOP keyword (the message is kept, sealed, under its MessageSid)",
             evidence=message_sid,
         )
         if managed:
@@ -215,7 +215,7 @@ async def _respond(
             basis="express",
             granted=True,
             source="sms_keyword",
-            wording=body[:200] or "START keyword",
+            wording="START keyword (the message is kept, sealed, under its MessageSid)",
             evidence=message_sid,
         )
         if managed:
