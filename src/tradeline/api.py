@@ -96,6 +96,9 @@ def build_router() -> APIRouter:
 
     root = APIRouter()
     root.include_router(ops_router)
+    # Twilio's webhooks first: routes are matched in order, and these carry the traffic.
+    root.include_router(voice_router)
+    root.include_router(sms_router)
     v1 = APIRouter(prefix="/api/v1")
     v1.include_router(organization_router)
     v1.include_router(lead_router)
@@ -108,8 +111,6 @@ def build_router() -> APIRouter:
     v1.include_router(analytics_router)
     root.include_router(v1)
     root.include_router(dashboard_router)
-    root.include_router(sms_router)
-    root.include_router(voice_router)
     return root
 
 

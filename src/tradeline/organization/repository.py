@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.db import LOOKUP_NUMBER, OPERATOR, set_local
@@ -40,6 +40,13 @@ async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfi
     return result.scalar_one_or_none()
 
 
+async def get_profile_version(session: AsyncSession, org_id: uuid.UUID) -> int | None:
+    result = await session.execute(
+        select(BusinessProfile.version).where(BusinessProfile.organization_id == org_id)
+    )
+    return result.scalar_one_or_none()
+
+
 async def update_profile_data(
     session: AsyncSession, org_id: uuid.UUID, data: dict[str, Any], version: int
 ) -> None:
@@ -66,6 +73,17 @@ async def org_for_number(session: AsyncSession, e164: str) -> uuid.UUID | None:
     org_id = result.scalar_one_or_none()
     await set_local(session, LOOKUP_NUMBER, None)
     return org_id
+
+
+async def enter_by_number(session: AsyncSession, e164: str) -> tuple[uuid.UUID, int] | None:
+    """The business of a called number and its profile version, the tenant set for the
+    transaction: `org_for_number` + `set_org` in one round trip (migration 0010)."""
+    result = await session.execute(
+        text("SELECT org_id, profile_version FROM tradeline_enter_by_number(:number)"),
+        {"number": e164},
+    )
+    row = result.one_or_none()
+    return None if row is None else (row.org_id, row.profile_version)
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,11 +107,41 @@ async def create_organization(
     return CreatedOrganization(org_id=org.id, api_key=raw_key, phone_numbers=spec.phone_numbers)
 
 
-async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfileSpec:
+# Validated profiles by (business, version), shared by every request of the process. A profile
+# changes only through `replace_profile`, which bumps the version, so an entry can never be
+# stale: every read still asks the database for the current version (other processes may have
+# changed it). Callers treat the returned spec as read-only. Bounded: a process serving many
+# businesses keeps the most recently used.
+_PROFILES: OrderedDict[tuple[uuid.UUID, int], BusinessProfileSpec] = OrderedDict()
+_PROFILES_MAX = 512
+
+
+def _remember(org_id: uuid.UUID, version: int, spec: BusinessProfileSpec) -> BusinessProfileSpec:
+    _PROFILES[(org_id, version)] = spec
+    _PROFILES.move_to_end((org_id, version))
+    while len(_PROFILES) > _PROFILES_MAX:
+        _PROFILES.popitem(last=False)
+    return spec
+
+
+async def _profile_at(
+    session: AsyncSession, org_id: uuid.UUID, version: int | None
+) -> BusinessProfileSpec:
+    if version is not None and (cached := _PROFILES.get((org_id, version))) is not None:
+        _PROFILES.move_to_end((org_id, version))
+        return cached
     row = await repository.get_profile(session, org_id)
     if row is None:
         raise NotFound("business profile not found")
-    return BusinessProfileSpec.model_validate(row.data)
+    return _remember(org_id, row.version, BusinessProfileSpec.model_validate(row.data))
+
+
+async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfileSpec:
+    """The business's profile (read-only: it may be shared with other requests)."""
+    version = await repository.get_profile_version(session, org_id)
+    if version is None:
+        raise NotFound("business profile not found")
+    return await _profile_at(session, org_id, version)
 
 
 async def replace_profile(
@@ -148,6 +179,19 @@ async def replace_profile(
     )
     await session.flush()
     return spec
+
+
+async def enter_by_number(
+    session: AsyncSession, to_number: str
+) -> tuple[uuid.UUID, BusinessProfileSpec] | None:
+    """Webhooks: the called number names the business; sets the tenant for the transaction and
+    returns it with its profile — one round trip when the profile is already known."""
+    found = await repository.enter_by_number(session, to_number)
+    if found is None:
+        log.warning("tenant_unresolved", to=to_number)
+        return None
+    org_id, version = found
+    return org_id, await _profile_at(session, org_id, version)
 
 
 async def resolve_tenant_by_number(session: AsyncSession, to_number: str) -> uuid.UUID | None:

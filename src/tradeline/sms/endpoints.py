@@ -34,14 +34,14 @@ async def inbound_sms(request: Request) -> Response:
     for attempt in range(2):
         try:
             async with runtime.maker() as session, session.begin():
-                org_id = await organizations.resolve_tenant_by_number(session, params.get("To", ""))
-                if org_id is None:
+                tenant = await organizations.enter_by_number(session, params.get("To", ""))
+                if tenant is None:
                     log.warning("sms_unknown_number", message_sid=message_sid)
                     return Response(service.twiml(None), media_type=XML)
+                org_id, profile = tenant
                 stored = await service.replay(session, runtime, org_id, message_sid)
                 if stored is not None:
                     return Response(stored, media_type=XML)
-                profile = await organizations.get_profile(session, org_id)
                 lookup = await build_lookup(session, runtime, org_id, profile)
                 twiml, _ = await service.handle_inbound(
                     session, runtime, org_id=org_id, profile=profile, params=params, lookup=lookup

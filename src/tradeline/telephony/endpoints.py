@@ -71,18 +71,14 @@ async def _tenant(
     """The business: by the called number, or — for callbacks Twilio sends without `To`
     (recording status, transcription) — by the `org` or `to` our TwiML put in the callback URL.
     That URL is covered by the signature, so it names the business as surely as `To` does."""
-    number = params.get("To") or request.query_params.get("to", "")
-    if not params.get("To") and request.query_params.get("org"):
-        try:
-            org_id = uuid.UUID(request.query_params["org"])
-        except ValueError:
-            return None
-        await set_org(session, org_id)
-    else:
-        found = await organizations.resolve_tenant_by_number(session, number)
-        if found is None:
-            return None
-        org_id = found
+    if params.get("To") or not request.query_params.get("org"):
+        number = params.get("To") or request.query_params.get("to", "")
+        return await organizations.enter_by_number(session, number)
+    try:
+        org_id = uuid.UUID(request.query_params["org"])
+    except ValueError:
+        return None
+    await set_org(session, org_id)
     try:
         return org_id, await organizations.get_profile(session, org_id)
     except NotFound:  # RLS shows no profile for an id that is not a business
