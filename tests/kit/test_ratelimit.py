@@ -183,6 +183,33 @@ def test_rejects_unknown_storage_scheme() -> None:
         RateLimiter("memcached://127.0.0.1:11211")
 
 
+async def test_memory_windows_are_swept_on_our_interval_and_still_enforced(
+    make_limiter: MakeLimiter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep runs on our schedule, not limits' 10 ms after every hit (a guard on the
+    override of limits' private scheduler), removes expired windows, and never loosens one."""
+    monkeypatch.setattr(ratelimit_module, "_SWEEP_INTERVAL", 0.05)
+    limiter = make_limiter(None)
+    assert isinstance(limiter._strategy, ratelimit_module._InProcessWindow)
+    storage = limiter._strategy.storage
+    await asyncio.sleep(0.05)  # limits' own first sweep, started by its constructor, is over
+    assert (await limiter.hit("2/second", "caller", "+15875550001", fail=FailMode.CLOSED)).allowed
+    assert storage.timer.interval == 0.05 and storage.timer.daemon
+    await _hits(limiter, 1, "2/second", "caller", "+15875550001")
+    assert not (
+        await limiter.hit("2/second", "caller", "+15875550001", fail=FailMode.CLOSED)
+    ).allowed
+    for n in range(50):  # many distinct callers, as the voice front door sees them
+        await limiter.hit("1/second", "caller", f"+1587555{n:04d}", fail=FailMode.CLOSED)
+    assert len(storage.events) == 51
+    await asyncio.sleep(1.2)
+    await limiter.hit("1/second", "caller", "+15875559999", fail=FailMode.CLOSED)
+    await asyncio.sleep(0.2)
+    live = {key for key, events in storage.events.items() if events}
+    assert len(live) == 1 and next(iter(live)).endswith("%2B15875559999/1/1/second")
+    assert (await limiter.hit("2/second", "caller", "+15875550001", fail=FailMode.CLOSED)).allowed
+
+
 # --- Redis-only ----------------------------------------------------------------------------
 
 
