@@ -3,6 +3,7 @@ the job queued on the terminal status callback — decrypted from the sandbox ou
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import httpx
@@ -132,9 +133,22 @@ async def test_voicemail_alerts_the_owner_by_email_and_text(
         client, f"/twilio/voice/transcription?org={org.org_id}", transcription
     )
     assert response.status_code == 200
+    subscribed = await client.post(
+        "/api/v1/webhooks",
+        json={
+            "kind": "generic",
+            "url": "https://crm.example.com/calls",
+            "events": ["call.voicemail"],
+        },
+        headers={"Authorization": f"Bearer {org.api_key}"},
+    )
+    assert subscribed.status_code == 201, subscribed.text
     await player.hang_up(call, duration=35)
     await _run_jobs(runtime)
 
+    hooks = [json.loads(h.payload["body"]) for h in await outbox(runtime, org.org_id, "webhook")]
+    assert [h["type"] for h in hooks] == ["call.voicemail"]
+    assert "the boiler is leaking" in hooks[0]["data"]["call"]["voicemail_transcript"]
     mail = (await outbox(runtime, org.org_id, "email"))[0].payload
     assert mail["subject"].startswith("Voicemail from")
     assert "the boiler is leaking" in mail["text"]

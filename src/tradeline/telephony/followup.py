@@ -105,6 +105,10 @@ async def send_post_call(
         sent["caller_sms"] = await _confirm_to_caller(
             session, runtime, call, profile, target, caller_confirmation(report)
         )
+    # Subscriptions (Slack, Teams, a CRM) hear of the call once, with the same marker.
+    from tradeline.notification.service import notify_call_completed
+
+    await notify_call_completed(session, runtime, org_id, call.id, voicemail=report.voicemail)
     await repository.update_event_data(session, call, MARKER, {**sent})
     log.info("post_call_sent", **sent)
     return sent
