@@ -65,5 +65,7 @@ async def contact_by_phone(
 
 
 async def add(session: AsyncSession, *rows: object) -> None:
+    """Pending until the next query (autoflush) or the end of the turn: a new call's contact,
+    conversation, call and greeting go to the database in one flush, the conversation already
+    with its final state (one INSERT, no UPDATE after it)."""
     session.add_all(rows)
-    await session.flush()

@@ -52,6 +52,53 @@ def open_state(runtime: Runtime, conv: Conversation) -> ConversationState:
     return ConversationState.model_validate_json(raw) if raw else ConversationState()
 
 
+async def continuing_thread(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    org_id: uuid.UUID,
+    channel: str,
+    thread_key: str,
+    now: datetime,
+) -> Thread | None:
+    """The open thread for this key: a call's for the whole call, a text thread's until the
+    quiet period has passed."""
+    with session.no_autoflush:  # the lookup needs nothing pending (a new contact, say)
+        conv = await repository.latest_conversation(session, org_id, channel, thread_key)
+    if conv is not None and (
+        channel == "voice" or (conv.last_activity_at and now - conv.last_activity_at < QUIET_PERIOD)
+    ):
+        return Thread(conv, open_state(runtime, conv), is_new=False)
+    return None
+
+
+async def start_thread(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    org_id: uuid.UUID,
+    profile: BusinessProfileSpec,
+    channel: str,
+    thread_key: str,
+    caller_number: str | None,
+    now: datetime,
+    contact: Contact | None,
+) -> Thread:
+    state = ConversationState(language=profile.languages[0], caller_number=caller_number)
+    conv = Conversation(
+        id=uuid.uuid4(),
+        organization_id=org_id,
+        channel=channel,
+        thread_key=thread_key,
+        contact_id=contact.id if contact else None,
+        last_activity_at=now,
+        meta={},
+    )
+    _seal_state(runtime, conv, state)
+    await repository.add(session, conv)
+    return Thread(conv, state, is_new=True)
+
+
 async def load_or_start(
     session: AsyncSession,
     runtime: Runtime,
@@ -66,24 +113,20 @@ async def load_or_start(
 ) -> Thread:
     """The open thread for this key, or a new one after the quiet period (history is kept on
     the contact and its leads)."""
-    conv = await repository.latest_conversation(session, org_id, channel, thread_key)
-    if conv is not None and (
-        channel == "voice" or (conv.last_activity_at and now - conv.last_activity_at < QUIET_PERIOD)
-    ):
-        return Thread(conv, open_state(runtime, conv), is_new=False)
-    state = ConversationState(language=profile.languages[0], caller_number=caller_number)
-    conv = Conversation(
-        id=uuid.uuid4(),
-        organization_id=org_id,
+    thread = await continuing_thread(
+        session, runtime, org_id=org_id, channel=channel, thread_key=thread_key, now=now
+    )
+    return thread or await start_thread(
+        session,
+        runtime,
+        org_id=org_id,
+        profile=profile,
         channel=channel,
         thread_key=thread_key,
-        contact_id=contact.id if contact else None,
-        last_activity_at=now,
-        meta={},
+        caller_number=caller_number,
+        now=now,
+        contact=contact,
     )
-    _seal_state(runtime, conv, state)
-    await repository.add(session, conv)
-    return Thread(conv, state, is_new=True)
 
 
 async def find_or_create_contact(

@@ -178,8 +178,15 @@ async def _open_thread(
     profile: BusinessProfileSpec,
     caller: str | None,
 ) -> conversations.Thread:
-    contact = await conversations.find_or_create_contact(session, runtime, org_id, caller)
-    return await conversations.load_or_start(
+    """The call's conversation; the caller's contact is looked up only when the call starts
+    (every later turn of the call already has it)."""
+    now = datetime.now(UTC)
+    thread = await conversations.continuing_thread(
+        session, runtime, org_id=org_id, channel="voice", thread_key=call_sid, now=now
+    )
+    if thread is not None:
+        return thread
+    return await conversations.start_thread(
         session,
         runtime,
         org_id=org_id,
@@ -187,8 +194,8 @@ async def _open_thread(
         channel="voice",
         thread_key=call_sid,
         caller_number=caller,
-        now=datetime.now(UTC),
-        contact=contact,
+        now=now,
+        contact=await conversations.find_or_create_contact(session, runtime, org_id, caller),
     )
 
 
