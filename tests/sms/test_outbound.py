@@ -297,3 +297,23 @@ async def test_profile_numbers_only(runtime: Runtime) -> None:
             )  # fmt: skip
         with pytest.raises(Unprocessable):
             await sms.send_sms(session, runtime, org.org_id, "not a number", "hi", "marketing", "x")
+
+
+async def test_dashboard_counts_only_texts_that_left(
+    runtime: Runtime, client: httpx.AsyncClient
+) -> None:
+    org = await make_org(runtime)
+    headers = {"Authorization": f"Bearer {org.api_key}"}
+
+    async def sms_stats() -> dict[str, int]:
+        summary = await client.get("/api/v1/dashboard/summary", headers=headers)
+        assert summary.status_code == 200
+        stats: dict[str, int] = summary.json()["sms_stats"]
+        return stats
+
+    assert (await queue(runtime, org.org_id)).status == "refused"  # no consent yet
+    await allow(runtime, org.org_id)
+    assert (await queue(runtime, org.org_id, body="Your tech is on the way.")).status == "pending"
+    assert await sms_stats() == {"sent": 0, "delivered": 0, "failed": 0}
+    await drain(runtime, queues=[DEFAULT_QUEUE])
+    assert await sms_stats() == {"sent": 1, "delivered": 0, "failed": 0}

@@ -13,6 +13,9 @@ from tradeline.models import Call, Lead, Message
 
 DELIVERED = ("delivered", "read")
 FAILED = ("failed", "undelivered")
+# Outbound rows that never left us (yet): refused by the consent policy, waiting for the worker,
+# or in flight / under reconciliation. They are not "sent".
+NOT_SENT = ("refused", "pending", "submitting", "unknown")
 
 
 async def summary(
@@ -25,7 +28,9 @@ async def summary(
         func.coalesce(func.avg(Call.duration_seconds), 0),
     ).where(Call.organization_id == org_id)
     sms = select(
-        func.count(Message.id).filter(Message.direction == "outbound"),
+        func.count(Message.id).filter(
+            Message.direction == "outbound", Message.status.not_in(NOT_SENT)
+        ),
         func.count(Message.id).filter(
             Message.direction == "outbound", Message.status.in_(DELIVERED)
         ),
