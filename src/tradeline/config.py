@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     trusted_proxies: list[str] = Field(default_factory=list)
     twilio_managed_opt_out: bool = False
+    # Outgoing integration webhooks: unset → live in production, the sandbox outbox otherwise.
+    webhook_delivery: Literal["live", "sandbox"] | None = None
     environment: str = "development"
     log_level: str = "INFO"
 

@@ -82,8 +82,8 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def live(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TRADELINE_WEBHOOK_DELIVERY", "live")
+def live(monkeypatch: pytest.MonkeyPatch, runtime: Runtime) -> None:
+    monkeypatch.setattr(runtime.settings, "webhook_delivery", "live")
 
 
 async def _subscribe(

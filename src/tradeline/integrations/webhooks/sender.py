@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 from urllib.parse import urlsplit
@@ -27,7 +26,6 @@ if TYPE_CHECKING:  # httpx is imported when a request is made: workers start wit
 TIMEOUT_S, CONNECT_TIMEOUT_S = 10.0, 5.0
 USER_AGENT = "TradeLine-Webhooks/1.0"
 RETRYABLE_STATUS = frozenset({408, 429})
-DELIVERY_ENV = "TRADELINE_WEBHOOK_DELIVERY"
 
 DeliveryMode = Literal["live", "sandbox"]
 
@@ -59,9 +57,8 @@ def classify(status_code: int) -> Outcome:
 def delivery_mode(settings: Settings) -> DeliveryMode:
     """`TRADELINE_WEBHOOK_DELIVERY=live|sandbox`; unset → live in production, otherwise the
     sandbox outbox (the offline default: nothing leaves the machine unless asked to)."""
-    configured = os.environ.get(DELIVERY_ENV, "").strip().lower()
-    if configured in ("live", "sandbox"):
-        return "live" if configured == "live" else "sandbox"
+    if settings.webhook_delivery is not None:
+        return settings.webhook_delivery
     return "live" if settings.is_production else "sandbox"
 
 
