@@ -119,3 +119,37 @@ async def test_rest_port_deletes_through_the_twilio_sdk(runtime: Runtime) -> Non
         ("DELETE", f"/2010-04-01/Accounts/AC{'1' * 32}/Recordings/RE123.json"),
         ("DELETE", f"/2010-04-01/Accounts/AC{'1' * 32}/Recordings/REgone.json"),
     ]
+
+
+async def test_rest_port_gives_up_on_a_stalled_twilio(runtime: Runtime) -> None:
+    """A connection that never answers ends in the timeout (the purge retries next run), not
+    in a job that hangs for ever."""
+    import asyncio
+    import time
+
+    answered = asyncio.Event()  # never set: Twilio stalls
+
+    async def stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        try:
+            await asyncio.wait_for(answered.wait(), 30)
+        except TimeoutError:
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(stall, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        rest = TwilioRest(
+            "AC" + "1" * 32, "token", base_url=f"http://127.0.0.1:{port}", timeout=0.5
+        )
+        org = await make_org(runtime)
+        started = time.monotonic()
+        async with tenant_session(runtime.maker, org.org_id) as session:
+            assert not await rest.delete_recording(session, org_id=org.org_id, sid="RE123")
+        assert time.monotonic() - started < 10
+    finally:
+        answered.set()
+        server.close()
+        await server.wait_closed()

@@ -16,17 +16,13 @@ from datetime import UTC, datetime
 import requests
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.base.exceptions import TwilioRestException
-from twilio.http.http_client import TwilioHttpClient
 
 from tradeline.integrations.sandbox import Sandbox
-from tradeline.integrations.twilio.rest import TwilioRest
+from tradeline.integrations.twilio.rest import TWILIO_TIMEOUT_S, TwilioRest
 from tradeline.runtime import Runtime
 from tradeline.sms import repository
 from tradeline.sms.ports import ProviderMessage, SmsGateway
 from tradeline.telephony.ports import SendResult
-
-# A send that takes longer is treated as unknown (reconciled), never retried.
-TWILIO_TIMEOUT_S = 10.0
 
 
 class SandboxGateway(Sandbox):
@@ -74,7 +70,8 @@ class SandboxGateway(Sandbox):
 
 
 class TwilioGateway(TwilioRest):
-    """Twilio's Messages API through the official SDK, with a bounded timeout."""
+    """Twilio's Messages API through the official SDK, with a bounded timeout: a send that
+    takes longer is treated as unknown (reconciled), never retried."""
 
     def __init__(
         self,
@@ -84,8 +81,7 @@ class TwilioGateway(TwilioRest):
         base_url: str | None = None,
         timeout: float = TWILIO_TIMEOUT_S,
     ) -> None:
-        super().__init__(account_sid, auth_token, base_url=base_url)
-        self.client.http_client = TwilioHttpClient(timeout=timeout)
+        super().__init__(account_sid, auth_token, base_url=base_url, timeout=timeout)
 
     async def send_sms(
         self,

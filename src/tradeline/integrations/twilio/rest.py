@@ -7,14 +7,26 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from tradeline.telephony.ports import SendResult
 
+# Every REST call runs in a worker thread and holds a job: without a timeout the SDK's requests
+# session waits forever on a stalled connection (its default), and the job with it.
+TWILIO_TIMEOUT_S = 10.0
+
 
 class TwilioRest:
-    def __init__(self, account_sid: str, auth_token: str, *, base_url: str | None = None) -> None:
-        self.client = Client(account_sid, auth_token)
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        base_url: str | None = None,
+        timeout: float = TWILIO_TIMEOUT_S,
+    ) -> None:
+        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
         if base_url:  # tests point the SDK at a loopback fake
             self.client.api.base_url = base_url
 
