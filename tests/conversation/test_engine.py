@@ -95,6 +95,17 @@ async def test_corrections_win() -> None:
     assert state.preferred_start is not None and state.preferred_start.strftime("%a %H") == "Fri 10"
 
 
+async def test_a_fuller_name_later_replaces_a_first_name() -> None:
+    state, _, _ = await play(
+        "hi this is Priya, my garage door opener died",
+        "yes this number is fine",
+        "oh and it's Priya Raman by the way, 12 Oak Street",
+    )
+    assert state.caller_name == "Priya Raman"
+    state, _, _ = await play("hi this is Priya Raman, my sink is clogged", "Priya")
+    assert state.caller_name == "Priya Raman"  # a shorter form never replaces a fuller one
+
+
 async def test_never_invents_a_name() -> None:
     state, _, _ = await play(
         "my toilet is running", "Yes this number is good", "Sure", "I'm not sure"
@@ -164,3 +175,216 @@ async def test_wrap_up_reads_back_the_callback_number() -> None:
 async def test_person_request_transfers() -> None:
     _, _, actions = await play("can I speak to a real person please", channel="voice")
     assert ActionKind.TRANSFER in actions[0]
+
+
+# --- reply quality: hours sense, services not offered, one sentence, no repeats, closings ------
+
+
+async def _kb_more(question: str, lang: str) -> KnowledgeAnswer | None:
+    low = question.lower()
+    if "gate" in low or "portail" in low:
+        return KnowledgeAnswer(
+            "Automatic driveway gates, gate operators and fences.",
+            0.8,
+            heading="Services › What we do NOT do",
+        )
+    if "car" in low or "voiture" in low:
+        return KnowledgeAnswer("No, we do not do vehicle lockouts or car keys.", 0.82)
+    if "spring" in low:
+        return KnowledgeAnswer(
+            "Torsion spring replacement (pair, installed): $349 "
+            "Extension spring replacement (pair, installed, with safety cables): $229",
+            0.8,
+        )
+    if "estimate" in low:
+        return KnowledgeAnswer(
+            "I believe estimates for new garage doors are free — I'll have someone confirm.", 0.66
+        )
+    if "american express" in low:
+        return KnowledgeAnswer("We accept Visa, Mastercard, American Express and debit.", 0.8)
+    return await _kb(question, lang)
+
+
+def ctx_more(channel: str = "sms") -> TurnContext:
+    return TurnContext.build(PROFILE, NOW, channel, _kb_more)
+
+
+async def play_more(
+    *lines: str, channel: str = "sms", language: str = "en"
+) -> tuple[ConversationState, list[str], list[set[ActionKind]]]:
+    state = ConversationState(caller_number=CALLER, language=language)
+    replies, actions = [], []
+    for line in lines:
+        result = await turn(state, line, ctx_more(channel))
+        state = result.state
+        replies.append(result.reply)
+        actions.append({a.kind for a in result.actions})
+    return state, replies, actions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "do you guys open safes?",
+        "I locked myself out, can you open my front door?",
+        "how do I open the garage door manually?",
+    ],
+)
+async def test_open_a_thing_is_not_the_opening_hours(text: str) -> None:
+    _, replies, _ = await play_more(text)
+    assert "Our hours" not in replies[0] and "Monday" not in replies[0], replies[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("when are you open?", "Monday"),
+        ("what are your hours?", "Monday"),
+        ("are you open on Sunday?", "closed"),
+        ("Êtes-vous ouverts le samedi?", "fermés"),
+    ],
+)
+async def test_the_hours_sense_of_open_still_answers_hours(text: str, expected: str) -> None:
+    _, replies, _ = await play_more(text, language="fr" if "Êtes" in text else "en")
+    assert expected in replies[0], replies[0]
+
+
+async def test_a_passage_from_the_not_offered_list_is_a_no() -> None:
+    state, replies, _ = await play_more(
+        "Hi, do you guys fix automatic driveway gates? Ours won't open with the remote anymore.",
+        channel="voice",
+    )
+    assert replies[0].startswith("Sorry, we don't do automatic driveway gates"), replies[0]
+    assert state.job_summary is None and "name" not in replies[0]
+
+
+async def test_a_not_offered_answer_in_french_says_no() -> None:
+    _, replies, _ = await play_more(
+        "Est-ce que vous réparez les portails automatiques?", language="fr"
+    )
+    assert replies[0].startswith("Désolé, nous n'offrons pas ce service"), replies[0]
+
+
+async def test_a_request_for_a_service_not_offered_is_turned_down_not_taken() -> None:
+    state, replies, _ = await play_more("locked my keys in my car at the mall, can u come open it?")
+    assert "do not do vehicle lockouts" in replies[0], replies[0]
+    assert state.job_summary is None and state.intent not in ("service_request", "quote")
+
+
+async def test_price_rows_are_not_read_out_together() -> None:
+    _, replies, _ = await play_more("how much to replace a garage door spring?")
+    assert "$349." in replies[0] and "$229" not in replies[0], replies[0]
+    assert sentences(replies[0]) <= 2
+
+
+async def test_an_answer_already_hedged_is_hedged_once() -> None:
+    _, replies, _ = await play_more("Do you charge for the estimate?")
+    assert replies[0].count("I believe") == 1 and replies[0].count("confirm") == 1, replies[0]
+
+
+async def test_text_speak_is_spelt_out_for_the_knowledge_base() -> None:
+    _, replies, _ = await play_more("do u take amex?")
+    assert "American Express" in replies[0], replies[0]
+
+
+async def test_the_wrap_up_does_not_thank_twice() -> None:
+    _, replies, _ = await play_more(
+        "a pipe burst in the basement", "Marcus Bell, 12 Elm Street NW, call me at 403-555-0163"
+    )
+    assert replies[-1].count("Thanks") == 1, replies[-1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can someone come tomorrow morning?",
+        "could your guy come this friday after lunch?",
+        "Is someone available to come Thursday?",
+    ],
+)
+async def test_a_booking_request_with_a_question_mark_is_not_a_knowledge_question(
+    text: str,
+) -> None:
+    _, replies, actions = await play_more("my sink is clogged", text)
+    assert "not sure" not in replies[1], replies[1]
+    assert ActionKind.KNOWLEDGE_GAP not in actions[1]
+
+
+async def test_a_hypothetical_request_is_a_question_about_the_service() -> None:
+    _, _, actions = await play_more("And if I get locked out on a Sunday, can somebody still come?")
+    assert ActionKind.KNOWLEDGE_GAP in actions[0]  # asked the knowledge base (which has no answer)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("Hi, is this Doctor Patel's dental office?", "Oh, sorry, I must have the wrong number."),
+        ("sorry wrong number",),
+        ("Désolé, mauvais numéro",),
+    ],
+)
+async def test_a_wrong_number_gets_an_apology_and_goodbye(lines: tuple[str, ...]) -> None:
+    state, replies, actions = await play_more(*lines)
+    assert ActionKind.END in actions[-1] and state.finished
+    assert "?" not in replies[-1] and state.caller_name is None, replies[-1]
+
+
+async def test_asking_if_this_is_another_business_is_not_a_job() -> None:
+    state, replies, _ = await play_more(
+        "Hi, is this Doctor Patel's dental office? I need to move my cleaning appointment."
+    )
+    assert "wrong number" in replies[0] and state.job_summary is None, replies[0]
+
+
+@pytest.mark.parametrize("closing", ["that's all I needed", "no that's it, thanks"])
+async def test_a_closing_ends_with_the_callback_number_when_there_is_a_request(
+    closing: str,
+) -> None:
+    state, replies, actions = await play_more("my furnace is making a banging noise", closing)
+    assert state.finished and ActionKind.END in actions[-1]
+    assert "403-555-0123" in replies[-1] and "?" not in replies[-1], replies[-1]
+
+
+async def test_a_closing_after_a_question_is_just_goodbye() -> None:
+    state, replies, actions = await play_more(
+        "do you take e-transfer?", "Alright, thanks, that's all I needed."
+    )
+    assert state.finished and ActionKind.END in actions[-1] and replies[-1] == "Goodbye!"
+    assert state.job_summary is None
+
+
+async def test_a_french_closing_says_au_revoir() -> None:
+    _, replies, actions = await play_more(
+        "Acceptez-vous le virement e-transfer?", "Non merci, c'est tout.", language="fr"
+    )
+    assert ActionKind.END in actions[-1] and "Au revoir" in replies[-1], replies[-1]
+
+
+async def test_an_emergency_asks_no_email_and_no_business_hours() -> None:
+    state, replies, _ = await play_more(
+        "a pipe burst and the basement is flooding, we open the shop in an hour",
+        "Dana Roy",
+        "yes this number",
+        "12 Elm Street NW",
+    )
+    text = " ".join(replies)
+    assert "email" not in text.lower() and "closed then" not in text, replies
+    assert state.emergency
+
+
+async def test_a_refusal_or_closing_turn_is_never_the_job_summary() -> None:
+    state, _, _ = await play_more(
+        "How much is a garage door tune up?",
+        "Okay. I'd rather not give my name, I'm just shopping around right now.",
+        channel="voice",
+    )
+    assert state.job_summary is None and "name" in state.declined
+
+
+async def test_an_introduction_gives_way_to_the_problem_as_the_summary() -> None:
+    state, _, _ = await play_more(
+        "Hi, this is Victor Almeida from Almeida Bakery at 2788 Commercial Drive.",
+        "Somebody pried our back door open overnight and a pipe burst too.",
+        channel="voice",
+    )
+    assert state.job_summary is not None and "pried" in state.job_summary, state.job_summary

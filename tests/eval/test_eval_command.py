@@ -22,6 +22,8 @@ OWN_FLOORS = {
     "northern-current-electric": 0.96,
     "confort-capitale": 0.94,
     "mile-high-drain": 0.96,
+    # Written blind to the code (152/179 = 0.85 before the fixes it prompted); now 175/179.
+    "harbourline-lock-door": 0.96,
 }
 PUBLIC_FLOOR = 0.97  # the target for the public set
 

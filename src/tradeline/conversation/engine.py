@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from tradeline.conversation import prompts
-from tradeline.conversation.answers import KnowledgeLookup, answer_question, is_question
+from tradeline.conversation.answers import KnowledgeLookup, Reply, answer, is_question
 from tradeline.conversation.extract.address import extract_address
 from tradeline.conversation.extract.email import extract_email
 from tradeline.conversation.extract.emergency import detect_emergency
@@ -161,6 +161,25 @@ _SLOT_WORDS = frozenset(
 _GENERIC_URGENCY = frozenset(
     {"emergency", "urgent", "urgence", "urgent service", "urgences", "emergencies"}
 )
+# "That's all I needed", "no that's it, thanks": the caller is done, whatever we last asked.
+_CLOSING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|alright|all right|great|perfect|cool|no|nope|non|oh|thanks?|thank you|merci|"
+    r"parfait|d'accord|bon)\b[\s,.!]*)*(?:that'?s (?:all|everything|it)(?: (?:i|we) (?:needed|need|wanted))?"
+    r"(?: for (?:now|today))?|nothing else|i'?m (?:all )?good|all good|(?:good)?bye|have a (?:good|great|nice) "
+    r"(?:day|night|one|evening)|c'est tout|ce sera tout|rien d'autre|au revoir|bonne (?:journée|soirée))\b"
+    r"[^?]*$",
+    re.IGNORECASE,
+)
+_WRONG_NUMBER = re.compile(
+    r"\b(?:wrong (?:number|person|place|company)|misdialed|misdialled|dialed the wrong|mauvais numéro|"
+    r"faux numéro|trompé de numéro)\b",
+    re.IGNORECASE,
+)
+_NO_NAME = re.compile(
+    r"\b(?:rather not|prefer not to|don'?t want to|won'?t|not going to|no need for)\s+(?:give|say|share|leave|tell)"
+    r"(?:\s+(?:you|u))?\s+(?:my\s+)?name\b|\b(?:préfère|aime mieux)\s+ne\s+pas\s+(?:donner|dire)\s+mon\s+nom\b",
+    re.IGNORECASE,
+)
 _THANKS_BYE = re.compile(
     r"^\s*(?:(?:no|nope|non)[,.!]?\s*)?(?:that'?s (?:all|it)|nothing else|thanks?(?: you)?|thank you|merci|c'est tout|"
     r"bye|goodbye|au revoir|all good|i'?m good|rien d'autre)\b",
@@ -245,6 +264,12 @@ def next_slot(state: ConversationState) -> str | None:
     return None
 
 
+def _extends(old: str, new: str) -> bool:
+    """'Priya' then 'Priya Raman': a fuller form of the stored name replaces it."""
+    before, after = old.casefold().split(), new.casefold().split()
+    return len(after) > len(before) and set(before) <= set(after)
+
+
 def _question_for(slot: str, state: ConversationState) -> str:
     lang = state.language
     if slot == "callback":
@@ -324,6 +349,19 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         intent = "other"
     affirm = bool(_AFFIRM.match(text))
     deny = bool(_DENY.match(text))
+    if _WRONG_NUMBER.search(text) and not question:
+        # "Sorry, wrong number": apologise and let them go; nothing said here is a job.
+        if state.intent in LEAD_INTENTS and not (state.caller_name or state.address):
+            state.intent, state.job_summary = "other", None
+        state.finished = True
+        state.last_question = None
+        return TurnResult(
+            reply=prompts.phrase(lang, "wrong_number"),
+            actions=[Action(kind=ActionKind.END)],
+            state=state,
+        )
+    if _NO_NAME.search(text) and "name" not in state.declined:
+        state.declined.append("name")
     if (
         name is None
         and len(words) <= 4
@@ -336,7 +374,12 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         name = extract_name(text, expecting_name=True, lang=lang)
 
     captured_name = False
-    if name is not None and (state.caller_name is None or name.corrected or expecting == "name"):
+    if name is not None and (
+        state.caller_name is None
+        or name.corrected
+        or expecting == "name"
+        or _extends(state.caller_name, name.full)
+    ):
         captured_name = state.caller_name != name.full
         state.caller_name = name.full
     if phone is not None:
@@ -384,12 +427,41 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     slot_answer = any(x is not None for x in (phone, email, when, address)) or (
         name is not None and expecting == "name"
     )
+    closing = (
+        bool(_CLOSING.match(text))
+        and len(words) <= 10
+        and not question
+        and not emergency.is_emergency
+        and not (slot_answer or captured_name)
+        and not (expecting == "callback" and affirm)
+    )
+    # Questions are answered before the job is noted: a service the business does not offer
+    # ("do you open safes?") is a "no", not a lead.
+    known: Reply | None = None
+    if question and not emergency.is_emergency and not _PERSON.search(text):
+        known = await answer(" ".join(asked), ctx.profile, lang, ctx.lookup)
+    elif (
+        not question
+        and not emergency.is_emergency
+        and intent not in LEAD_INTENTS
+        and _names_a_service(text)
+    ):
+        # "Locked my keys in my car, can u come open it?" is a request; if the knowledge base
+        # says we don't do that, say so rather than taking the job.
+        checked = await answer(text, ctx.profile, lang, ctx.lookup)
+        known = checked if checked.declined else None
+    declined = known is not None and known.declined
     describes_job = False
-    if (told or emergency.is_emergency) and not (expecting == "callback" and affirm):
+    if (
+        (told or emergency.is_emergency)
+        and not (expecting == "callback" and affirm)
+        and not declined
+        and not closing
+    ):
         # A request phrased around a question ("How much to install an EV charger? I have a
         # 200A panel.") is described by both; a pure question stays out of the summary.
         source = text if intent in LEAD_INTENTS or emergency.is_emergency else " ".join(told)
-        summary = summarize(source, known_name=state.caller_name)
+        summary = summarize(source, known_name=state.caller_name, known_address=address)
         if summary is not None:
             open_to_job = state.job_summary is None or expecting in (None, "job", "anything_else")
             meaningful = [w for w in _CONTENT_WORD.findall(summary) if w.lower() not in _SLOT_WORDS]
@@ -418,6 +490,9 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
             reply=prompts.phrase(lang, "spam"), actions=[Action(kind=ActionKind.END)], state=state
         )
 
+    if closing and (_lead_mode(state) or expecting == "anything_else" or state.turns > 1):
+        return _close(state, actions, lang)
+
     answered = False
     if newly_urgent:
         hazard = "gas" if _GAS_HAZARD.search(f"{state.emergency_reason or ''} {text}") else None
@@ -445,9 +520,10 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         actions.append(Action(kind=ActionKind.TRANSFER))
         state.last_question = None
         return TurnResult(reply=prompts.phrase(lang, "transfer"), actions=actions, state=state)
-    elif question:
-        reply, confident = await answer_question(" ".join(asked), ctx.profile, lang, ctx.lookup)
-        state.topic = summarize(" ".join(asked)) or state.topic
+    elif known is not None:
+        reply, confident = known.text, known.confident
+        if question:
+            state.topic = summarize(" ".join(asked)) or state.topic
         parts.append(reply)
         answered = True
         if not confident:
@@ -455,7 +531,8 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
             state.unanswered_questions += 1
     elif captured_name and state.caller_name:
         parts.append(prompts.phrase(lang, "ack_name", first=_first_name(state.caller_name)))
-    if when_note:
+    if when_note and not state.emergency:
+        # On-call comes day or night: business hours are no reason to wait.
         parts.append(when_note)
 
     if (
@@ -484,6 +561,38 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     return _finish_reply(state, parts, actions, lang, answered=answered)
 
 
+_SERVICE_WORDS_TEXT = (
+    "can could would will you your guy guys someone somebody anyone come send stop swing drop by "
+    "here make get fix look help call out over today tonight week next monday tuesday wednesday "
+    "thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi dimanche"
+)
+_SERVICE_WORDS = frozenset(_BOOKING_WORDS | _SLOT_WORDS) | frozenset(_SERVICE_WORDS_TEXT.split())
+
+
+def _names_a_service(text: str) -> bool:
+    """A request that names what it wants done ("open my car"), not just when ("can someone
+    come tomorrow morning?"): only those are worth checking against what the business does."""
+    if not re.search(r"\?\s*$", text):
+        return False
+    content = [w for w in _CONTENT_WORD.findall(text) if w.lower() not in _SERVICE_WORDS]
+    return len(content) >= 2
+
+
+def _close(state: ConversationState, actions: list[Action], lang: str) -> TurnResult:
+    """The caller is done: read back the callback number when there is a request, else goodbye."""
+    state.finished = True
+    state.last_question = None
+    actions.append(Action(kind=ActionKind.END))
+    number = state.effective_callback
+    if _lead_mode(state) and number:
+        key = "wrap_up_urgent" if state.emergency else "wrap_up"
+        name = f", {_first_name(state.caller_name)}" if state.caller_name else ""
+        reply = prompts.phrase(lang, key, name=name, number=prompts.speak_number(number, lang))
+    else:
+        reply = prompts.phrase(lang, "goodbye")
+    return TurnResult(reply=reply, actions=actions, state=state)
+
+
 def _lead_mode_without_spam(state: ConversationState) -> bool:
     return state.emergency or (state.job_summary is not None and state.intent != "spam")
 
@@ -507,10 +616,16 @@ def _finish_reply(
             name = f", {_first_name(state.caller_name)}" if state.caller_name else ""
             key = "wrap_up_urgent" if state.emergency else "wrap_up"
             spoken = prompts.speak_number(number, lang) if number else "—"
-            parts = [
-                *[p for p in parts if p][:1],
-                prompts.phrase(lang, key, name=name, number=spoken),
-            ]
+            wrap = prompts.phrase(lang, key, name=name, number=spoken)
+            # The wrap-up thanks the caller by name: an acknowledgement before it would repeat it.
+            acks = {
+                prompts.phrase(lang, "ack_name", first=_first_name(state.caller_name))
+                if state.caller_name
+                else "",
+                prompts.phrase(lang, "ack"),
+            }
+            kept = [p for p in parts if p and p not in acks][:1]
+            parts = [*kept, wrap]
             state.finished = True
             state.last_question = None
             actions.append(Action(kind=ActionKind.END))

@@ -443,7 +443,10 @@ async def build_lookup(
         if found.answer is None or found.confidence < 0.6:
             return await fallback(question, lang) or KnowledgeAnswer(found.answer, found.confidence)
         return KnowledgeAnswer(
-            found.answer, found.confidence, tuple(str(c) for c in found.citations)
+            found.answer,
+            found.confidence,
+            tuple(str(c) for c in found.citations),
+            heading=found.heading,
         )
 
     return lookup

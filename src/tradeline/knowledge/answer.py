@@ -83,7 +83,10 @@ async def answer(
     hedged = conf < policy.ANSWER_THRESHOLD
     if hedged:
         text = policy.hedge(text, spoken)
-    return Answer(text, citations, conf, hedged, composed_by=composed_by, best_guess=guess)
+    heading = hits[best.candidate.hit].heading
+    return Answer(
+        text, citations, conf, hedged, composed_by=composed_by, best_guess=guess, heading=heading
+    )
 
 
 def _passage_text(hit: Hit) -> str:

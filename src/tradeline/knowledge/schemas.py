@@ -135,6 +135,9 @@ class Answer:
     # The best extractive sentence(s) even when not said (confidence too low): for the owner
     # reviewing gaps and for measuring the extractive step on its own.
     best_guess: str | None = None
+    # The section heading of the passage the answer comes from: "What we do NOT do" turns a
+    # plain sentence ("Automatic driveway gates.") into a no.
+    heading: str | None = None
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,14 @@ from tradeline.conversation.extract.email import extract_email
         ("marie tiret bas roy arobase videotron point ca", "marie_roy@videotron.ca"),
         ("marie barre de soulignement roy arobase videotron point ca", "marie_roy@videotron.ca"),
         ("jean trait d'union paul arobase exemple point qc point ca", "jean-paul@exemple.qc.ca"),
+        # Spoken numbers in the local part, FR connectors.
+        ("Email's r dot singh underscore forty one at hotmail dot com.", "r.singh_41@hotmail.com"),
+        ("it's tam dash nineteen ninety at telus dot net", "tam-1990@telus.net"),
+        ("k dot wu seventy seven at gmail dot com", "k.wu77@gmail.com"),
+        ("luc point roy quatre-vingt-deux arobase videotron point ca", "luc.roy82@videotron.ca"),
+        ("anne souligné roy arobase bell point ca", "anne_roy@bell.ca"),
+        ("paul tiret roy arobase bell point ca", "paul-roy@bell.ca"),
+        ("I have twenty two doors at home", None),
         # Corrections: the last one wins; otherwise the first.
         ("a@example.com, sorry, I meant b@example.com", "b@example.com"),
         ("a@example.com or b@example.com", "a@example.com"),

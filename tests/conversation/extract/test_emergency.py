@@ -173,3 +173,107 @@ def test_more_hazards(text: str, reason: str) -> None:
 )
 def test_not_an_emergency_when_asking_or_hypothetical(text: str) -> None:
     assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(False, None)
+
+
+LOCK_KEYWORDS = [
+    "locked out",
+    "child inside",
+    "baby inside",
+    "break-in",
+    "won't close",
+    "stuck open",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Someone who cannot let themselves out, with the caller shut out.
+        ("my toddler's in the house and the door slammed behind me", "someone locked inside"),
+        ("the kids r inside n the door locked behind us", "someone locked inside"),
+        (
+            "our 18 month old is still inside and my keys are on the kitchen table",
+            "someone locked inside",
+        ),
+        ("my elderly mother is inside and i cant get back in", "someone locked inside"),
+        ("the puppy is locked in the car at the mall", "someone locked inside"),
+        ("I locked my keys and my son in the car", "someone locked inside"),
+        ("mon bébé est enfermé à l’intérieur de l'appartement", "someone locked inside"),
+        ("ma fille est dans la maison pis je suis barrée dehors", "someone locked inside"),
+        # Break-ins and premises that cannot be secured, without the word "break-in".
+        ("somebody kicked in our side door last night", "break-in"),
+        ("the slider was jimmied and the latch is bent", "break-in"),
+        ("we got burglarized over the weekend, need the locks changed", "break-in"),
+        ("quelqu'un a forcé la porte arrière du commerce", "break-in"),
+        ("the frame is cracked and we can't lock the front door", "cannot secure premises"),
+        ("the lock is ruined, no way to secure the shop", "cannot secure premises"),
+        ("on peut pas barrer la porte, le cadre est fendu", "cannot secure premises"),
+        # A door that won't close, at night or alone.
+        ("garage door won't go down and I'm leaving for the airport", "door won't close"),
+        ("the front door doesnt latch anymore and it's almost 10pm", "door won't close"),
+        ("la porte de garage ne ferme plus et c'est la nuit", "door won't close"),
+    ],
+)
+def test_people_and_security(text: str, reason: str) -> None:
+    assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(True, reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # The owner's keywords tolerate possessives, small words, SMS and spelled-out negatives.
+        ("babys inside pls hurry", "baby inside"),
+        ("the children are still inside", "child inside"),
+        ("I locked myself out", "locked out"),
+        ("locked ourselves out of the condo", "locked out"),
+        ("the door swung shut behind me, keys are inside", "locked out"),
+        ("the garage door will not close", "won't close"),
+        ("the garage door wont close", "won't close"),
+        ("garage door is jammed open", "won't close"),  # the first keyword of the concept
+        ("the door just doesn't close anymore", "won't close"),
+        ("a break in at the store", "break-in"),
+    ],
+)
+def test_keywords_are_tolerant(text: str, reason: str) -> None:
+    assert detect_emergency(text, keywords=LOCK_KEYWORDS, lang="en") == EmergencyResult(
+        True, reason
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not locked out or anything, just need a spare key cut",
+        "I'm not locked out, I'd like the locks rekeyed",
+        "the garage was stuck open on Tuesday but it's working fine now",
+        "it wouldn't close last week but my husband got it fixed",
+        "what if my kid locks himself in the bathroom, can you open it?",
+        "in case I get locked out on a Sunday, what does it cost?",
+        "if the garage door won't close at night, do you come out?",
+        "my daughter is inside, so she can let your tech in on Friday",
+        "quote for a new deadbolt please, the kids are home all day",
+        "I broke my key in the lock, it's not urgent",
+        "my car keys are locked in the car at the parkade",
+        "the garage door won't open, no rush, we park outside",
+        "can't lock my phone screen lol wrong number",
+        "do you do strike plate repairs after forced entry?",
+        "how much for a lockout on a weekday?",
+    ],
+)
+def test_security_look_alikes(text: str) -> None:
+    assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(False, None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not locked out, just want a spare key",
+        "was stuck open last night, it's closed and locking fine now",
+        "what do you charge for a lockout?",
+        "if I'm ever locked out, do you do homes?",
+        "the shower door won't close",  # not the owner's general hazard without a keyword
+    ],
+)
+def test_security_keywords_negated_or_resolved(text: str) -> None:
+    keywords = [k for k in LOCK_KEYWORDS if k != "won't close"]
+    assert detect_emergency(text, keywords=keywords, lang="en") == EmergencyResult(False, None)

@@ -232,3 +232,96 @@ def test_never_invents_a_name_from_words(text: str) -> None:
 )
 def test_restated_name_wins(text: str, expected: str) -> None:
     assert extract_name(text, expecting_name=False) == NameResult(full=expected, corrected=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "expecting", "expected"),
+    [
+        # An address answer never lends a name, even right after "your name?".
+        ("1208 Oak Bay Rd, fairfield end", True, None),
+        ("55 rue Saint-Denis, Montréal, plateau side", True, None),
+        ("908 Fernwood Crescent, James Bay", True, None),
+        ("Collingwood Dr", True, None),
+        ("12 Elm St. Nadia Okoye", True, "Nadia Okoye"),  # a sentence of its own after it
+        ("Nadia Okoye, 12 Elm Street", True, "Nadia Okoye"),
+        ("403-555-0199, Dave Wilson", True, "Dave Wilson"),  # a phone number is no address
+        # A capitalised full name just before a civic address, in a run-on answer.
+        ("sounds good. Lena Fischer 77 Beacon Hill Rd Victoria", False, "Lena Fischer"),
+        ("ok Omar Haddad, 4120 Rue Sherbrooke", False, "Omar Haddad"),
+        ("Sébastien Roy 1450 boulevard René-Lévesque", False, "Sébastien Roy"),
+        ("omar haddad 4120 main st", True, "Omar Haddad"),
+        ("Two Kids 12 Main St", False, None),
+        ("omar haddad 4120 main st", False, None),  # lower case needs the question
+        # "X here" as a sentence of its own, in English and French.
+        ("Need a deadbolt changed on the side door. Lucia Ferreira here.", False, "Lucia Ferreira"),
+        ("J'ai besoin d'un serrurier. Geneviève Caron ici.", False, "Geneviève Caron"),
+        ("The spare key is right here.", False, None),
+        ("The keypad is dead. Garage Door here.", False, None),
+        # Restated names replace the first.
+        ("typo sorry, it's Jon not John. Jon Eriksen", False, "Jon Eriksen"),
+        ("ugh autocorrect, my name is Aoife", False, "Aoife"),
+        ("désolé, c'est Maude avec un e. Maude Pelletier", False, "Maude Pelletier"),
+        ("its Ines btw, Ines Moreau", False, "Ines Moreau"),
+    ],
+)
+def test_addresses_run_ons_and_restatements(
+    text: str, expecting: bool, expected: str | None
+) -> None:
+    result = extract_name(text, expecting_name=expecting)
+    assert (result.full if result else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "corrected"),
+    [
+        ("sorry autocorrect, its Mira with an M", True),
+        ("oops, my name is Tamsin", True),
+        ("my bad, it's Declan", True),
+        ("pardon, c'est Élodie avec un E", True),
+        ("it's Declan", False),
+        ("Hi, it's Declan, sorry to bother you", False),
+    ],
+)
+def test_slips_mark_a_correction(text: str, corrected: bool) -> None:
+    result = extract_name(text, expecting_name=False)
+    assert result is not None
+    assert result.corrected is corrected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # States and participles after "it's" / "I'm" / "c'est", in any case.
+        "its closed and latching fine now",
+        "it's open again",
+        "its jammed shut",
+        "It's Locked.",
+        "it's stuck",
+        "its sorted, thanks",
+        "I'm locked out",
+        "im here",
+        "its me again",
+        "it's ok now",
+        "c'est barré",
+        "c'est fermée maintenant",
+        "this is my cell",
+        "it's the garage door",
+        "its snapped, the spring",
+        "its bolted shut",
+    ],
+)
+def test_states_after_weak_cues_are_not_names(text: str) -> None:
+    assert extract_name(text, expecting_name=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("its jared", "Jared"),
+        ("its ahmed", "Ahmed"),
+        ("it's fred", "Fred"),
+        ("it's Closed-Smith here", "Closed-Smith"),
+    ],
+)
+def test_names_ending_like_participles(text: str, expected: str) -> None:
+    assert extract_name(text, expecting_name=False) == NameResult(full=expected, corrected=False)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tradeline.conversation.extract.normalize import spoken_digits_to_text, spoken_email_to_text
+from tradeline.conversation.extract.normalize import (
+    spoken_address_to_text,
+    spoken_digits_to_text,
+    spoken_email_to_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,4 +76,76 @@ def test_spoken_digits(spoken: str, lang: str, written: str) -> None:
     ],
 )
 def test_spoken_email(spoken: str, written: str) -> None:
+    assert spoken_email_to_text(spoken) == written
+
+
+@pytest.mark.parametrize(
+    ("spoken", "lang", "written"),
+    [
+        # House numbers read in pairs, digit by digit, with hundreds and thousands.
+        ("Forty one twenty two Elm Road", "en", "4122 Elm Road"),
+        ("thirty three oh seven Birch Lane", "en", "3307 Birch Lane"),
+        ("seventeen ninety Pine Crescent", "en", "1790 Pine Crescent"),
+        ("five oh six Cedar Street", "en", "506 Cedar Street"),
+        ("twelve hundred Main", "en", "1200 Main"),
+        ("twenty one hundred Birch", "en", "2100 Birch"),
+        ("three hundred and five Elm St", "en", "305 Elm St"),
+        ("one thousand two hundred Elm", "en", "1200 Elm"),
+        ("four thousand one hundred twenty two Fir St", "en", "4122 Fir St"),
+        ("nine fifteen Cotton Drive", "en", "915 Cotton Drive"),
+        ("unit five, sixty six Larch Way", "en", "unit 5, 66 Larch Way"),
+        ("Apartment two", "en", "Apartment 2"),
+        ("West thirty second Avenue", "en", "West 32nd Avenue"),
+        ("Twenty first Street", "en", "21st Street"),
+        ("eleventh avenue", "en", "11th avenue"),
+        # Ordinary words stay words.
+        ("I need one of your guys", "en", "I need one of your guys"),
+        ("just one", "en", "just one"),
+        ("a second opinion", "en", "a second opinion"),
+        ("the first time it jammed", "en", "the first time it jammed"),
+        ("a thousand thanks", "en", "a thousand thanks"),
+        ("oh, the unit is fine", "en", "oh, the unit is fine"),
+        # French.
+        ("quarante-deux rue des Érables", "fr", "42 rue des Érables"),
+        ("mille deux cent boulevard Laurier", "fr", "1200 boulevard Laurier"),
+        ("deux mille quatre-vingt-deux rue Lavoie", "fr", "2082 rue Lavoie"),
+        ("trois cent cinq chemin du Lac", "fr", "305 chemin du Lac"),
+        ("appartement trois", "fr", "appartement 3"),
+        ("troisième avenue", "fr", "3e avenue"),
+        ("première rue", "fr", "1re rue"),
+        ("j'en ai un", "fr", "j'en ai un"),
+        ("la deuxième fois", "fr", "la deuxième fois"),
+    ],
+)
+def test_spoken_address_numbers(spoken: str, lang: str, written: str) -> None:
+    assert spoken_address_to_text(spoken, lang) == written
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("Forty four oh nine Maple Street", "4409 Maple Street"),
+        ("quarante-deux rue Principale", "42 rue Principale"),
+        ("Sept fifteen", "Sept 15"),  # "fifteen" is two digits: a number in any language
+    ],
+)
+def test_spoken_address_numbers_without_language(spoken: str, written: str) -> None:
+    assert spoken_address_to_text(spoken) == written
+
+
+@pytest.mark.parametrize(
+    ("spoken", "written"),
+    [
+        ("al dot lin underscore forty one at shaw dot ca", "al.lin_41@shaw.ca"),
+        ("sam dash nineteen eighty at telus dot net", "sam-1980@telus.net"),
+        ("k dot wu seventy seven at gmail dot com", "k.wu77@gmail.com"),
+        ("luc point roy quatre-vingt-deux arobase videotron point ca", "luc.roy82@videotron.ca"),
+        ("anne souligné deux mille arobase bell point ca", "anne_2000@bell.ca"),
+        ("b o b one two at gmail dot com", "bob12@gmail.com"),
+        # A lone number word stays a word; no address, no change.
+        ("tom dot one at gmail dot com", "tom.one@gmail.com"),
+        ("I have twenty two doors at home", "I have twenty two doors at home"),
+    ],
+)
+def test_spoken_email_numbers(spoken: str, written: str) -> None:
     assert spoken_email_to_text(spoken) == written

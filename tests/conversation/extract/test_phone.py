@@ -197,3 +197,39 @@ def test_extract_phone_corrections_and_self_reference(
     text: str, lang: str, expected: PhoneResult | None
 ) -> None:
     assert extract_phone(text, region="CA", caller_number=CALLER, lang=lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        # Only the last digits are said again after a correction cue: they replace the end.
+        (
+            "six oh four, five five five, oh one five eight. Sorry, no, oh one five nine at the end.",
+            "en",
+            other("+16045550159", corrected=True),
+        ),
+        ("250 555 0147, sorry, 0174", "en", other("+12505550174", corrected=True)),
+        (
+            "250 555 0147 no wait, the last four are 0148",
+            "en",
+            other("+12505550148", corrected=True),
+        ),
+        ("250 555 0147, oops, 48 at the end", "en", other("+12505550148", corrected=True)),
+        ("250 555 0147, actually 555 0199.", "en", other("+12505550199", corrected=True)),
+        (
+            "deux cinq zéro, cinq cinq cinq, zéro un quatre sept. Non pardon, zéro un quatre huit à la fin.",
+            "fr",
+            other("+12505550148", corrected=True),
+        ),
+        ("250 555 0147, pardon, 0148", "fr", other("+12505550148", corrected=True)),
+        # Digits after a cue that are not the number's end.
+        ("250 555 0147, wait, it is 1030 tomorrow", "en", other("+12505550147", corrected=True)),
+        ("250 555 0147 sorry 10:30 works", "en", other("+12505550147", corrected=True)),
+        ("250 555 0147. Sorry, 3 kids live here", "en", other("+12505550147", corrected=True)),
+        ("250 555 0147, no, 1234 Main Street", "en", other("+12505550147")),
+        ("250 555 0147, sorry for the noise, 48 at the end", "en", other("+12505550147")),
+        ("250 555 0147, it was $1030 last time", "en", other("+12505550147")),
+    ],
+)
+def test_extract_phone_tail_correction(text: str, lang: str, expected: PhoneResult | None) -> None:
+    assert extract_phone(text, region="CA", caller_number=CALLER, lang=lang) == expected

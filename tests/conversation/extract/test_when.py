@@ -279,3 +279,75 @@ def test_after_without_hours_runs_to_six() -> None:
 )
 def test_ranges_that_are_not_times(text: str) -> None:
     assert extract_when(text, now_local=NOW, hours=HOURS, holidays=None) is None
+
+
+SUNDAY = datetime(2026, 3, 1, 10, 0, tzinfo=EDMONTON)  # weeks start on Monday
+
+
+@pytest.mark.parametrize(
+    ("text", "now", "start", "end"),
+    [
+        # A weekday in next week, whichever order the caller puts them in.
+        ("next week Thursday at 2pm", NOW, at(12, 14), None),
+        ("Next week, Monday around 9 works", NOW, at(9, 9), None),
+        ("next week on friday", NOW, at(13, 8), at(13, 17)),
+        ("friday next week in the afternoon", NOW, at(13, 12), at(13, 17)),
+        ("Wednesday of next week", NOW, at(11, 8), at(11, 17)),
+        ("the tuesday next week", NOW, at(10, 8), at(10, 17)),
+        ("la semaine prochaine, jeudi à 13 h", NOW, at(12, 13), None),
+        ("semaine prochaine le lundi matin", NOW, at(9, 8), at(9, 12)),
+        ("vendredi de la semaine prochaine", NOW, at(13, 8), at(13, 17)),
+        ("lundi la semaine prochaine", NOW, at(9, 8), at(9, 17)),
+        # Said on a Sunday, next week is the one starting tomorrow.
+        ("next week Tuesday around 11", SUNDAY, at(3, 11), None),
+        ("mardi la semaine prochaine", SUNDAY, at(3, 8), at(3, 17)),
+        # Past narration and hypotheticals leave the real request.
+        ("it jammed last night, can you come tomorrow at 10", NOW, at(5, 10), None),
+        ("the lock broke two days ago, Friday morning is good", NOW, at(6, 8), at(6, 12)),
+        ("la porte a coincé la nuit dernière, demain à 9 h?", NOW, at(5, 9), None),
+        ("if I'm not home Thursday, come Friday at 3", NOW, at(6, 15), None),
+        ("if we could do Thursday at 10 that would be great", NOW, at(5, 10), None),
+        ("what if we do Friday at noon", NOW, at(6, 12), None),
+        ("every Saturday morning works for me", NOW, at(7, 9), at(7, 12)),
+    ],
+)
+def test_next_week_and_what_is_not_a_request(
+    text: str, now: datetime, start: datetime, end: datetime | None
+) -> None:
+    result = extract_when(text, now_local=now, hours=HOURS, holidays=None)
+    assert result is not None
+    assert (result.start, result.end) == (start, end)
+    assert not result.in_past
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The past, told as what happened.
+        "you left your jacket at my place last night lol",
+        "the door was stuck open last night but it's fine now",
+        "it started a couple of days ago",
+        "we moved in last week",
+        "the other day the key snapped",
+        "la serrure a brisé il y a deux jours",
+        "c'est arrivé la semaine dernière",
+        "la nuit dernière",
+        # Hypotheticals and generic days: questions about the service, not a booking.
+        "what if I'm locked out on a Sunday night, what does that cost?",
+        "and if I get locked out on a Saturday, can somebody still come?",
+        "in case my opener dies on a weekend evening, what's the fee?",
+        "how much is it on a Sunday?",
+        "si jamais je suis barré dehors un dimanche soir, c'est combien?",
+        "au cas où ma porte bloque en soirée, vous venez?",
+    ],
+)
+def test_not_a_preferred_time(text: str) -> None:
+    assert extract_when(text, now_local=NOW, hours=HOURS, holidays=None) is None
+
+
+def test_urgency_is_still_now() -> None:
+    # "right now" / "ASAP" stay a request for the soonest slot, as the table above expects.
+    for text in ("right now please, I'm locked out", "ASAP", "tout de suite"):
+        result = extract_when(text, now_local=NOW, hours=HOURS, holidays=None)
+        assert result is not None
+        assert result.start == NOW

@@ -20,6 +20,7 @@ from tradeline.conversation.extract.lexicon import (
     fold,
 )
 from tradeline.conversation.extract.lexicon import words as word_set
+from tradeline.conversation.extract.normalize import spoken_address_to_text
 
 __all__ = ["extract_address"]
 
@@ -44,6 +45,11 @@ _FR_DIRECTIONS = word_set("ouest nord sud")  # and "Est" capitalised: "est" is t
 _UNIT_WORDS = word_set(
     "unit apt apartment suite ste # app appartement bureau local unité unite logement"
 )
+# Direction words that may open a street name with no street type ("1877 E Pender").
+_DIRECTIONS = word_set("n s e w north south east west")
+# Between a unit label and its number, or the number and the civic one: "the unit is 204, at 1850…".
+_UNIT_FILLER = word_set("is number no est numéro numero")
+_AT_WORDS = word_set("at à au")
 _PROVINCES = word_set("""
     ab bc mb nb nl ns nt nu on pe qc sk yt alberta ontario québec quebec manitoba saskatchewan
     """)
@@ -197,22 +203,89 @@ def _town_after(toks: list[_Tok], j: int) -> int:
     return end
 
 
-def _unit_before(toks: list[_Tok], i: int) -> int:
-    """Extend back over "unit 4, " / "#302 - " / "apt 12B " before civic number i."""
+def _unit_before(toks: list[_Tok], i: int) -> tuple[int, str | None]:
+    """Extend back over "unit 4, " / "#302 - " / "apt 12B " before civic number i.
+
+    Returns the index the address starts at and, when words had to be skipped ("the unit is 204,
+    at 1850…"), the unit written cleanly ("unit 204, ") to put in front of the civic number.
+    """
     k = i - 1
+    skipped = False
+    if k >= 0 and toks[k].kind == "word" and toks[k].low in _AT_WORDS:
+        k, skipped = k - 1, True
     if k >= 0 and toks[k].text in {",", "-"}:
         k -= 1
     if k >= 1 and toks[k].kind in {"num", "word"} and any(c.isdigit() for c in toks[k].text):
         label = k - 1
         if toks[label].text == "." and label >= 1:
             label -= 1
+        if toks[label].low in _UNIT_FILLER and label >= 1 and toks[label - 1].low in _UNIT_WORDS:
+            label, skipped = label - 1, True
         if toks[label].low in _UNIT_WORDS:
-            return label
-    return i
+            return label, (f"{toks[label].text} {toks[k].text}, " if skipped else None)
+    return i, None
 
 
-def extract_address(text: str) -> str | None:
-    """The first street address in `text`, as written, with units and town, or None."""
+def _typeless(text: str, toks: list[_Tok], i: int) -> int | None:
+    """Index of the last word of a street with no street type after civic number i, or None.
+
+    "1877 E Pender", "2150 Kingsway", "unit 3, 2150 Granville, Vancouver": the name must be
+    capitalised (or an ordinal after a direction), and something must confirm that it is a street:
+    a direction, a "-way" name (Kingsway, Broadway), a unit, or a town after a comma. The civic
+    number needs two digits or more, so "2 Dogs" or "3 Units" never start one.
+    """
+    civic = toks[i].text.split("-")[-1]
+    if sum(c.isdigit() for c in civic) < 2 or civic.startswith("0"):
+        return None
+    j = i + 1
+    direction = False
+    if (
+        j + 1 < len(toks)
+        and toks[j].kind == "word"
+        and toks[j].low in _DIRECTIONS
+        and (toks[j].text[0].isupper() or len(toks[j].text) == 1)
+    ):
+        direction, j = True, j + 1
+    last = None
+    while j < len(toks) and j - i <= 4:
+        tok = toks[j]
+        if tok.kind == "ord" and direction:
+            last = j
+        elif not (
+            tok.kind == "word"
+            and tok.text[0].isupper()
+            and tok.low not in _NOT_NAME
+            and tok.low not in _UNIT_WORDS
+            and tok.low not in _PROVINCES
+            and tok.low not in _DIRECTIONS
+        ):
+            break
+        last = j
+        j += 1
+    if last is None:
+        return None
+    nxt = toks[last + 1] if last + 1 < len(toks) else None
+    confirmed = (
+        direction
+        or (last == i + 1 and len(toks[last].low) > 5 and toks[last].low.endswith("way"))
+        or (nxt is not None and nxt.kind == "word" and nxt.text in {"N", "S", "E", "W"})
+        or (nxt is not None and nxt.low in _QUADRANTS and nxt.text[0].isupper())
+        or _unit_after(toks, last) != last
+        or _unit_before(toks, i)[0] != i
+        or _town_after(toks, last) != last
+    )
+    if not confirmed or (nxt is not None and nxt.kind == "num" and _is_civic(text, nxt)):
+        return None
+    return last
+
+
+def extract_address(text: str, lang: str | None = None) -> str | None:
+    """The first street address in `text`, as written, with units and town, or None.
+
+    Spoken numbers are read as digits first ("forty one twenty two Hastings Street" → "4122
+    Hastings Street"); with no `lang`, both English and French number words are.
+    """
+    text = spoken_address_to_text(text, lang)
     toks = _tokenise(text)
     for i, tok in enumerate(toks):
         if not _is_civic(text, tok):
@@ -232,15 +305,23 @@ def extract_address(text: str) -> str | None:
                 end += 1
         else:
             end = _french(toks, i)
-            if end is None:
-                continue
-            if end + 1 < len(toks) and (
-                toks[end + 1].low in _FR_DIRECTIONS or toks[end + 1].text == "Est"
-            ):
-                end += 1
+            if end is not None:
+                if end + 1 < len(toks) and (
+                    toks[end + 1].low in _FR_DIRECTIONS or toks[end + 1].text == "Est"
+                ):
+                    end += 1
+            else:
+                end = _typeless(text, toks, i)
+                if end is None:
+                    continue
+                if end + 1 < len(toks) and toks[end + 1].text in {"N", "S", "E", "W"}:
+                    end += 1
         end = _town_after(toks, _unit_after(toks, end))
-        start = _unit_before(toks, i)
-        address = text[toks[start].start : toks[end].end]
+        start, unit = _unit_before(toks, i)
+        if unit is not None:
+            address = unit + text[tok.start : toks[end].end]
+        else:
+            address = text[toks[start].start : toks[end].end]
         # A final "." is the sentence's, even after "St": the street type reads the same without it.
         return re.sub(r"\s+", " ", address).strip(" ,.")
     return None

@@ -13,6 +13,21 @@ l'eau dans la boîte électrique"). A hazard in a condition is not happening now
 breaks down at night?", "si la fournaise lâche"), and a question about emergency *service* ("do you
 do emergency calls on weekends?", "is there an after-hours emergency fee?") is not a report; a real
 hazard in the same message still counts ("my furnace broke down, do you do emergency calls?").
+
+People and security: a child, an elderly person or a pet shut in a house or a car ("my 2 yr old is
+inside n the door shut behind me", "mon bébé est enfermé à l'intérieur"), a break-in or forced entry
+("someone pried our back door open", "quelqu'un a forcé la porte"), premises that cannot be secured
+("we can't secure the place tonight") and a door that won't close or lock at night or with nobody
+else there ("the garage door won't come down, it's getting dark"). Like property hazards they respect
+"not urgent", and a hazard the caller says is over ("it was stuck open yesterday but it's fine now")
+does not count.
+
+Texts are normalised first: SMS spellings ("n" = and, "u" = you, "pls"), missing apostrophes ("cant",
+"wont", "doesnt") and typographic ones (’). A business's keyword tolerates inflection, plurals,
+possessives and contractions ("baby inside" ↔ "baby's inside", "kids are still inside"), a couple of
+small words in between ("locked myself out") and spelled-out negatives ("won't" ↔ "will not"); a few
+common keyword concepts also match their paraphrases ("locked out" ↔ "the door shut behind me",
+"won't close" ↔ "stuck open", "doesn't close anymore").
 """
 
 from __future__ import annotations
@@ -172,6 +187,147 @@ _PROPERTY: tuple[tuple[re.Pattern[str], str], ...] = (
         "water pouring in",
     ),
 )
+# --- people shut in, break-ins and doors that cannot be secured ---------------------------------
+# Someone who cannot let themselves out: children, the elderly, pets (EN + FR).
+_DEPENDENT = (
+    # The noun only ("my 2 yr old" is found by "yr old"): a determiner or age in front adds nothing.
+    r"(?:bab(?:y|ies)|infants?|newborns?|toddlers?|child(?:ren)?|kids?|little\s+ones?|sons?|daughters?"
+    r"|grand(?:ma|pa|mother|father|son|daughter)s?|(?:yr|year|month|mo|week|wk)s?[\s-]*olds?"
+    r"|elderly\s+(?:mom|mother|dad|father|parents?|neighbou?rs?|man|woman|lady|gentleman)"
+    r"|dogs?|pupp(?:y|ies)|cats?|kittens?|pets?"
+    r"|bebes?|enfants?|petite?s?|fille|fils|grand-(?:mere|pere)|chien(?:ne)?s?|chats?|chatons?|chiots?)"
+    r"(?:'s|')?"
+)
+_DEPENDENT_FILLER = (
+    r"(?:\s+(?:is|are|was|were|got|gets|has\s+been|have\s+been|still|just|now|all|alone|asleep|sleeping"
+    r"|himself|herself|themselves|itself|est|sont|s'est|se\s+sont|reste|restee?s?|encore|seule?s?))*"
+)
+_SHUT_IN = _rx(
+    r"\b"
+    + _DEPENDENT
+    + _DEPENDENT_FILLER
+    + r"\s+(?:(?:locked|trapped|stuck|shut)\s+(?:\w+\s+)?in(?:side)?\b|trapped\b"
+    r"|(?:enfermee?s?|coincee?s?|prise?s?|barree?s?|prisonniere?s?)\s+(?:a\s+l'interieur|dedans"
+    r"|en\s+dedans|dans)\b)"
+    r"|\b(?:locked|shut|trapped)\s+(?:\w+\s+){0,4}?" + _DEPENDENT + r"\s+in(?:side)?\b"
+    r"|\b(?:barre|enferme|verrouille)\s+(?:\w+\s+){0,2}?"
+    + _DEPENDENT
+    + r"\s+(?:a\s+l'interieur|dedans|dans)\b"
+)
+# "My baby's inside" is only an emergency when nobody can get in: it needs a lockout cue too.
+_INSIDE = _rx(
+    r"\b"
+    + _DEPENDENT
+    + _DEPENDENT_FILLER
+    + r"\s+(?:inside|in\s+there|in\s+(?:the|my|our)\s+(?:house|home|car|truck|van|suv|vehicle|apartment"
+    r"|condo|unit|suite)|a\s+l'interieur|dedans|en\s+dedans|dans\s+(?:la\s+maison|l'auto|la\s+voiture"
+    r"|le\s+char|l'appartement|le\s+logement))\b"
+)
+_NOT_A_CAR = (
+    r"(?!\s+(?:the\s+|my\s+|our\s+|a\s+|his\s+|her\s+)?(?:car|truck|van|vehicle|suv|parkade))"
+)
+
+
+def _lockout(not_a_car: str) -> re.Pattern[str]:
+    return _rx(
+        r"\blocked\s+(?:(?:myself|ourselves|us|me|him|her|them|the\s+keys?|my\s+keys?)\s+)?out(?:side)?\b"
+        r"|\block[\s-]?outs?\b"
+        r"|\b(?:door|it)\s+(?:\w+\s+)?(?:shut|closed|locked|slammed|swung\s+shut|clicked\s+shut)\s+(?:\w+\s+)?"
+        r"behind\s+(?:me|us|him|her|them)\b"
+        r"|\bkeys?\s+(?:(?:are|is|were|was|still|got|left)\s+)*(?:locked\s+)?(?:inside|in\s+there|in\s+the\s+"
+        r"(?:house|home|apartment|condo|car|truck|van)|on\s+the\s+(?:counter|table|kitchen\s+\w+)|locked\s+in)\b"
+        + not_a_car
+        + r"|\block(?:ed)?\s+(?:the\s+|my\s+|our\s+)?keys?\s+in(?:side)?\b"
+        + not_a_car
+        + r"|\b(?:can't|cannot|can\s+not)\s+get\s+(?:back\s+)?in(?:side|to)?\b"
+        r"|\b(?:barree?s?|enfermee?s?|pris(?:e|es)?)\s+dehors\b"
+        r"|\bcles\s+(?:sont\s+)?(?:(?:restees?|encore)\s+)*(?:a\s+l'interieur|dedans|en\s+dedans"
+        r"|dans\s+(?:la\s+maison|l'auto|la\s+voiture|le\s+char))\b"
+        r"|\bporte\s+s'est\s+(?:barree|refermee|fermee|verrouillee)\b"
+    )
+
+
+# Locked out of a building: the keys shut in a car are another trade's lockout.
+_LOCKOUT = _lockout(_NOT_A_CAR)
+# Anyone shut out with a child or a pet inside, a car included.
+_ANY_LOCKOUT = _lockout("")
+_FORCED_ENTRY = _rx(
+    r"\b(?:broke|broken|breaking|busted)\s+in(?:to)?\b|\bbreak[\s-]?ins?\b|\bbreak\s+and\s+enter"
+    r"|\bb\s*(?:&|and)\s*e\b|\bburglar(?:y|ies|ized|ised|s)?\b|\bburgled\b|\bintruders?\b"
+    r"|\bforced\s+entry\b"
+    r"|\b(?:pried|prised|prized|jimmied|jimmyed|forced|kicked)\s+(?:in\s+|open\s+|down\s+)?(?:\w+\s+){0,3}?"
+    r"(?:doors?|locks?|deadbolts?|windows?|sliders?|frames?)\b"
+    r"|\b(?:doors?|locks?|deadbolts?|windows?|sliders?)\s+(?:(?:was|were|has\s+been|have\s+been|got|been)\s+)?"
+    r"(?:pried|prised|jimmied|forced|kicked\s+(?:in|down|open))\b"
+    r"|\b(?:a|ont|avoir|ete)\s+(?:force|defonce|enfonce)\s+(?:la|notre|ma|les|nos)\s+portes?\b"
+    r"|\bportes?\s+(?:(?:a|ont)\s+ete\s+|est\s+|sont\s+)?(?:forcee|defoncee|enfoncee)s?\b"
+    r"|\beffraction\b|\bcambriol\w*|\bvoleurs?\s+(?:sont\s+)?entres?\b"
+)
+_CANNOT_SECURE = _rx(
+    r"\b(?:can't|cannot|can\s+not|couldn't|unable\s+to|no\s+way\s+to)\s+(?:even\s+)?(?:secure|lock\s+up|lock)"
+    r"\s+(?:(?:the|our|my|this)\s+(?:place|house|home|shop|store|building|premises|business|unit|apartment"
+    r"|suite|doors?|front\s+door|back\s+door|garage|bakery|restaurant|office)|up|it\s+up)\b"
+    r"|\b(?:house|home|place|shop|store|premises|building)\s+(?:is|will\s+be|would\s+be)\s+(?:left\s+)?"
+    r"(?:unsecured|insecure|wide\s+open|unlocked\s+(?:all\s+night|overnight|tonight))\b"
+    r"|\b(?:peux|peut|pouvons|pouvez|peuvent|pourra|pourrai)\s+(?:pas|plus)\s+(?:barrer|verrouiller|fermer"
+    r"|securiser)\b|\b(?:impossible|pas\s+moyen)\s+de\s+(?:barrer|verrouiller|fermer|securiser)\b"
+)
+_DOOR = (
+    r"\b(?=garage|doors?\b|deadbolt|locks?\b|slider)"
+    r"(?<!shower\s)(?<!cabinet\s)(?<!closet\s)(?<!fridge\s)(?<!freezer\s)(?<!oven\s)(?<!dishwasher\s)"
+    r"(?<!washer\s)(?<!dryer\s)(?<!microwave\s)(?<!car\s)(?<!truck\s)(?<!cupboard\s)(?<!screen\s)"
+    r"(?<!bathroom\s)(?<!bedroom\s)(?<!furnace\s)(?<!stall\s)(?<!pantry\s)"
+    r"(?:garage(?:\s+doors?)?|doors?|deadbolts?|locks?|sliders?)(?:'s)?"
+)
+_DOOR_WONT_CLOSE = _rx(
+    _DOOR
+    + r"(?:\s+(?!but\b|mais\b)[\w']+){0,5}?\s+(?:won't|will\s+not|can't|cannot|doesn't|does\s+not"
+    r"|isn't|is\s+not|wouldn't|don't|do\s+not|no\s+longer|refuses?\s+to|fails?\s+to)\s+"
+    r"(?:(?:fully|properly|even|ever|all|really)\s+)?(?:close|closing|shut(?!\s+off)|shutting(?!\s+off)|lock"
+    r"|locking|latch|latching|come\s+down|coming\s+down|go\s+down|going\s+down|stay\s+(?:closed|shut"
+    r"|down|locked)|secure)\b"
+    r"|"
+    + _DOOR
+    + r"(?:\s+(?:is|was|got|has\s+been|been|still|now|all))*\s+(?:stuck|jammed|frozen)\s+"
+    r"(?:wide\s+)?open\b"
+    r"|\b(?:can't|cannot|can\s+not|unable\s+to)\s+(?:get\s+)?(?:the\s+|my\s+|our\s+)?(?:garage(?:\s+door)?"
+    r"|(?:front\s+|back\s+|side\s+|patio\s+|entry\s+|main\s+)?door)\s+(?:to\s+)?(?:close|shut|lock|latch"
+    r"|(?:to\s+)?(?:come|go)\s+down|down)\b"
+    r"|\bportes?(?:\s+de\s+garage|\s+d'entree|\s+arriere|\s+avant|\s+patio)?(?:\s+(?!mais\b)[\w']+){0,3}?"
+    r"\s+(?:ne\s+)?(?:se\s+)?(?:ferme|barre|verrouille|descend|referme)\s+(?:plus|pas)\b"
+    r"|\b(?:porte|garage)(?:\s+de\s+garage)?\s+(?:est\s+|reste\s+)?(?:prise|bloquee|coincee|pognee)\s+"
+    r"(?:grande\s+)?ouverte\b"
+)
+# A door that won't close is an emergency when it leaves a home open at night or alone.
+_EXPOSED = _rx(
+    r"\b(?:night|tonight|overnight|dark|evening|late|alone|by\s+myself|leaving|leave|away|vacation"
+    r"|out\s+of\s+town|flight|unsecured|unlocked|wide\s+open|anyone\s+(?:can|could)|(?:[7-9]|1[0-2])\s*"
+    r"(?::\d\d)?\s*p\.?m\b|midnight|nuit|soir|soiree|noirceur|noir|seule?|partir|vacances|grande\s+ouverte)\b"
+)
+# Hazards the caller says are over ("it was stuck open yesterday but it's fine now"): the matches before it.
+_RESOLVED = _rx(
+    r"\b(?:fine|ok|okay|good|sorted|fixed|resolved|handled|working(?:\s+(?:fine|again))?|under\s+control"
+    r"|back\s+to\s+normal)\s+now\b|\bnow\s+(?:it'?s|its|it\s+is|everything'?s)\s+(?:fine|ok|okay|good|fixed"
+    r"|working)\b|\b(?:got|managed\s+to\s+get)\s+(?:it|the\s+\w+)\s+(?:\w+\s+)?(?:fixed|closed|down|shut"
+    r"|locked|sorted|open)\b|\b(?:c'est|ca\s+va|tout\s+(?:est|va))\s+(?:\w+\s+)?(?:correct|beau|bien|regle"
+    r"|ok|reparee?)\s+(?:maintenant|la)\b|\bc'est\s+regle\b"
+)
+# Paraphrases of a few common keyword concepts: the owner's "locked out" also means "the door shut
+# behind me".
+_CONCEPTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (_rx(r"\block(?:ed)?[\s-]*out|\bbarre\s+dehors"), _LOCKOUT),
+    (
+        _rx(r"\bbreak[\s-]*in|\bbroken\s+into|\bburglar|\bforced\s+entry|\beffraction|\bcambriol"),
+        _FORCED_ENTRY,
+    ),
+    (
+        _rx(
+            r"\bstuck\s+open|(?:won'?t|doesn'?t|can'?t|not)\s+(?:close|shut|lock|latch|come\s+down)"
+            r"|\bne\s+ferme\s+plus"
+        ),
+        _DOOR_WONT_CLOSE,
+    ),
+)
 _NO_HEAT = _rx(
     r"\bno\s+heat(?:ing)?\b|\b(?:furnace|boiler|heat(?:ing)?|heater)\s+(?:is\s+|has\s+|went\s+|just\s+)?"
     r"(?:out|dead|died|stopped(?:\s+working)?|not\s+working|isn'?t\s+working|quit|broken|broke\s+down"
@@ -273,8 +429,11 @@ def _hit(
     *,
     mundane_check: bool = False,
     hypothetical: re.Pattern[str] = _HYPOTHETICAL,
+    resolved_at: int = -1,
 ) -> bool:
     for match in pattern.finditer(text):
+        if match.start() < resolved_at:
+            continue  # "…but it's fine now": the caller says this one is over
         if _DEVICE_AFTER.match(text, match.end()) and not mundane_check:
             continue
         before = _clause_before(text, match.start())
@@ -294,19 +453,92 @@ def _asks_about_service(text: str) -> bool:
     return _ASKING.search(text) is not None or _FEE.search(text) is not None
 
 
+# SMS spellings and missing apostrophes, so one pattern covers "can't", "cant" and "can’t".
+_SMS = (
+    (_rx(r"(?<![\w'&])n(?![\w'&])"), "and"),
+    (_rx(r"(?<![\w'])u(?![\w'])"), "you"),
+    (_rx(r"(?<![\w'])r(?![\w'])"), "are"),
+    (_rx(r"\b(?:pls|plz|pleez)\b"), "please"),
+    (_rx(r"\bur\b"), "your"),
+)
+_NO_APOSTROPHE = _rx(
+    r"\b(can|won|don|doesn|isn|aren|wasn|weren|didn|haven|hasn|couldn|wouldn|shouldn)t\b"
+)
+# Small words a caller slips into an owner's keyword: "baby is still inside", "locked myself out".
+_KEYWORD_FILLER = (
+    r"(?:\s+(?:is|are|was|were|still|just|all|been|got|gotten|has|have|had|now|right|really|fully"
+    r"|properly|completely|totally|the|my|our|a|an|his|her|their|your|myself|ourselves|himself|herself"
+    r"|themselves|yourself|me|us|him|them|it|in|there|here|le|la|les|l'|un|une|est|sont|encore"
+    r"|toujours|de|du|des)){0,2}"
+)
+_SUFFIX = r"(?:e|es|s|ed|d|ing|er|ers|y|ee|ees|ation|ren)?(?:'s|s'|'re)?"
+
+
+def _normalize(text: str) -> str:
+    low = strip_accents(fold(text))
+    for pattern, replacement in _SMS:
+        low = pattern.sub(replacement, low)
+    return _NO_APOSTROPHE.sub(r"\1't", low)
+
+
+def _keyword_word(word: str) -> str:
+    if word.endswith("n't") and len(word) > 3:
+        base = word[:-3]
+        spelled = {"won": "will", "ca": "can"}.get(base, base)
+        return rf"(?:{re.escape(base)}n'?t|{re.escape(spelled)}\s*not)"
+    if word.endswith("y") and len(word) > 3:
+        return re.escape(word[:-1]) + r"(?:y|ys|ies|ied|ying)(?:'s|s')?"
+    stem = re.escape(word[:-1] if word.endswith("e") and len(word) > 3 else word)
+    last = re.escape(word[-1])
+    return stem + rf"(?:{last})?" + _SUFFIX
+
+
 @lru_cache(maxsize=512)
 def _keyword_pattern(keyword: str) -> re.Pattern[str] | None:
     """A business's keyword, tolerant of inflection: "flood" also matches "flooded", "flooding";
-    "burst pipe" matches "bursting pipes"; a final e may drop ("smoke" → "smoking")."""
-    words = strip_accents(fold(keyword)).split()
+    "burst pipe" matches "bursting pipes"; a final e may drop ("smoke" → "smoking"); "baby inside"
+    matches "baby's inside" and "babies are still inside"; "won't close" matches "will not close"."""
+    words = _normalize(keyword).split()
     if not words:
         return None
-    parts = []
-    for word in words:
-        stem = re.escape(word[:-1] if word.endswith("e") and len(word) > 3 else word)
-        last = re.escape(word[-1])
-        parts.append(stem + rf"(?:{last})?(?:e|es|s|ed|d|ing|er|ers|y|ee|ees|ation)?")
-    return _rx(r"\b" + r"[\s-]+".join(parts) + r"\b")
+    parts = [
+        "[\\s-]?".join(_keyword_word(piece) for piece in word.split("-") if piece) for word in words
+    ]
+    return _rx(r"\b" + (_KEYWORD_FILLER + r"[\s-]+").join(parts) + r"\b")
+
+
+@lru_cache(maxsize=512)
+def _concept(keyword: str) -> re.Pattern[str] | None:
+    """The paraphrase pattern of a keyword's concept ("locked out" → the door shut behind me)."""
+    low = _normalize(keyword)
+    for concept, pattern in _CONCEPTS:
+        if concept.search(low):
+            return pattern
+    return None
+
+
+# "Do you do strike plate repair after forced entry?", "price for a lockout?": the service, not a report.
+_SERVICE_OF = _rx(r"\b(?:after|for|following|from|of|about)\s+(?:an?\s+)?$")
+_REPORT_NOW = _rx(
+    r"\b(?:last\s+night|tonight|today|this\s+(?:morning|afternoon|evening)|overnight|just|right\s+now"
+    r"|hier|ce\s+soir|cette\s+nuit|ce\s+matin)\b"
+)
+
+
+def _security_hit(pattern: re.Pattern[str], text: str, resolved_at: int) -> bool:
+    if not _hit(pattern, text, resolved_at=resolved_at):
+        return False
+    if _ASKING.search(text) is None or _REPORT_NOW.search(text):
+        return True
+    return any(not _SERVICE_OF.search(text[: match.start()]) for match in pattern.finditer(text))
+
+
+def _shut_in(text: str, resolved_at: int) -> bool:
+    if _hit(_SHUT_IN, text, resolved_at=resolved_at):
+        return True
+    return _hit(_INSIDE, text, resolved_at=resolved_at) and _hit(
+        _ANY_LOCKOUT, text, resolved_at=resolved_at
+    )
 
 
 def detect_emergency(
@@ -320,7 +552,7 @@ def detect_emergency(
     languages' hazards are always checked, since callers mix them.
     """
     del lang  # both languages always: "my fournaise is out" happens
-    low = strip_accents(fold(text))
+    low = _normalize(text)
     for pattern, reason in _LIFE_SAFETY:
         if _hit(
             pattern,
@@ -331,15 +563,31 @@ def detect_emergency(
             return EmergencyResult(True, reason)
     if _NOT_URGENT.search(low):
         return EmergencyResult(False, None)
+    resolved = _RESOLVED.search(low)
+    at = resolved.start() if resolved else -1
+    if _shut_in(low, at):
+        return EmergencyResult(True, "someone locked inside")
+    if _security_hit(_FORCED_ENTRY, low, at):
+        return EmergencyResult(True, "break-in")
+    if _hit(_CANNOT_SECURE, low, resolved_at=at):
+        return EmergencyResult(True, "cannot secure premises")
+    if _hit(_DOOR_WONT_CLOSE, low, resolved_at=at) and _EXPOSED.search(low):
+        return EmergencyResult(True, "door won't close")
     for pattern, reason in _PROPERTY:
-        if _hit(pattern, low):
+        if _hit(pattern, low, resolved_at=at):
             return EmergencyResult(True, reason)
-    if cold_season and _hit(_NO_HEAT, low):
+    if cold_season and _hit(_NO_HEAT, low, resolved_at=at):
         return EmergencyResult(True, "no heat")
+    concepts_seen: dict[re.Pattern[str], bool] = {}
     for keyword in keywords:
         compiled = _keyword_pattern(keyword)
-        if compiled is not None and _hit(compiled, low):
+        if compiled is not None and _hit(compiled, low, resolved_at=at):
             return EmergencyResult(True, keyword)
-    if _hit(_CALLER_SAYS, low) and not _asks_about_service(low):
+        concept = _concept(keyword)
+        if concept is not None and concept not in concepts_seen:
+            concepts_seen[concept] = _security_hit(concept, low, at)
+            if concepts_seen[concept]:
+                return EmergencyResult(True, keyword)
+    if _hit(_CALLER_SAYS, low, resolved_at=at) and not _asks_about_service(low):
         return EmergencyResult(True, "caller says emergency")
     return EmergencyResult(False, None)

@@ -62,9 +62,18 @@ _QUESTION_START = _rx(
     r"^\s*(?:what|when|where|how|do|does|are|is|can|could|will|would|which|who|est-ce|quand|ou|combien"
     r"|quel|quelle|quels|quelles|avez-vous|etes-vous|faites-vous|offrez-vous|allez-vous)\b"
 )
+# "Open" in its opening-hours sense only: "are you open Sunday", not "open my car" / "door won't close".
+_OPEN_HOURS = (
+    r"(?:are|r)\s+(?:you|u)(?:\s+guys)?\s+(?:open|closed)|(?:open|closed)\s+(?:on|today|tonight|tomorrow|late|early|now"
+    r"|this|next|weekends?|holidays?|(?:mon|tues|wednes|thurs|fri|satur|sun)days?)|(?:opening|closing)\s+(?:hours|time)"
+    r"|(?:etes|etes-vous|vous\s+etes)\s+(?:vous\s+)?(?:ouverts?|fermes?)|(?:ouvrez|fermez)-vous"
+    r"|ouverts?\s+(?:le|la|ce|demain|aujourd'hui|(?:lun|mar|mercre|jeu|vendre|same)di|dimanche)"
+)
 _BUSINESS_TOPIC = _rx(
-    r"\b(?:hours|open|close|closed|weekends?|service\s+area|areas?|serve|cover|charge|prices?|cost|rates?"
-    r"|fees?|free|licensed|insured|warranty|located|location|heures|ouverts?|fermes?|secteur|region|tarifs?"
+    r"\b(?:hours|"
+    + _OPEN_HOURS
+    + r"|weekends?|service\s+area|areas?|serve|cover|charge|prices?|cost|rates?"
+    r"|fees?|free|licensed|insured|warranty|located|location|heures|secteur|region|tarifs?"
     r"|prix|frais|couts?)\b"
 )
 _WORK = _rx(

@@ -6,7 +6,9 @@ than invent: a wrong name read back to a caller is worse than asking again. A ca
 be a common English/French word (`lexicon.COMMON_WORDS`) unless it is a given name that is also a word
 ("Will", "Ben", "May": `lexicon.GIVEN_NAME_WORDS`) and has a name's shape there. After the weaker
 cues ("it's", "this is", "I'm", "c'est") a lower-case word must also not look like an inflected word
-(-ing, -tion…) and must end its clause ("c'est combien pour…" is a question, not a name).
+(-ing, -tion…) and must end its clause ("c'est combien pour…" is a question, not a name), and not be a participle
+("it's closed"). Nothing is read inside a civic address ("4471 w 12th ave, kerrisdale side"), but
+a capitalised full name just before one is a name ("Tom Nguyen 3390 Garden City Rd").
 
 Several candidates: a strong cue ("my name is") beats a weak one ("it's minus thirty out, my name is
 Olga"), a fuller name beats one it contains ("Nwosu. Chidi Nwosu."), and after a correction the last
@@ -97,6 +99,53 @@ _CLAUSE_FOLLOWERS = _FOLLOWERS | word_set("""
 # Words that end a name run whatever their case ("Sarah Chen and…", "Mike from…", "Dave Tomorrow").
 _RUN_STOP = FUNCTION_WORDS | TIME_WORDS | CALL_WORDS
 _SEGMENT_BREAKS = frozenset({".", ",", ";", "!", "?", "…", ":"})
+_SENTENCE_BREAKS = frozenset({".", "!", "?", "…"})
+# Words the shared lexicon lacks that follow "it's" / "this is" as often as a name does, or that
+# name a thing or a place rather than a person: states ("it's closed", "it's open now"), doors and
+# locks ("the garage", "the deadbolt"), and the parts of an address ("kerrisdale side").
+_NOT_NAMES = COMMON_WORDS | word_set("""
+    closed open opened shut unlocked jammed busted bent snapped sorted solved resolved handled
+    alright secure secured safe loose tight stiff sticking squeaky slammed stolen lost missing
+    cracked smashed pried kicked over ready closing opening locking sticky stuck-open
+    door doors garage lock locks lockout lockouts locksmith key keys deadbolt deadbolts keypad
+    latch handle knob hinge hinges spring springs opener remote gate gates window windows porch
+    deck yard driveway car truck vehicle cell mobile landline townhouse suite unit
+    side area neighbourhood neighborhood district uptown corner block near across behind front
+    rear upper lower btw fyi lol omg pls plz thx tho idk nvm tbh imo rn
+    im ive ur ya dont cant wont didnt doesnt isnt thats whats theres youre
+    fermée barré barrée débarré débarrée verrouillé verrouillée réglé réglée parti partie perdu
+    perdue volé volée porte portes serrure serrures clé clés clef clefs fenêtre cellulaire coin
+    """)
+# After a weak cue, a lower-case word in -ed is a participle ("it's closed", "I'm locked"), unless
+# it is one of the given names that end that way.
+_ED_NAMES = word_set("""
+    ahmed hamed majed sayed syed javed jawed saeed zayed rashed khaled waleed rasheed naveed fareed
+    mohammed muhammed mohamed muhamed mehmed jared fred ted ned ed reed alfred wilfred manfred
+    winifred mildred siegfried obed zed jed
+    """)
+# A name restated after a slip: "sorry autocorrect, its Cate", "Cate with a C", "typo, I'm Jon".
+_RESTATED = re.compile(
+    r"\b(?:auto-?\s?correct\w*|typo|misspel\w*|spell(?:ed|t|s|ing)\b|with\s+an?\s+[a-z]\b(?![’'])"
+    r"|correcteur|faute\s+de\s+frappe|avec\s+un\s+[a-z]\b(?![’'])|(?:ça\s+)?s'écrit"
+    r"|(?:sorry|oops|whoops|my\s+bad|désolée?|pardon)\b[^.!?]{0,40}?"
+    r"\b(?:it'?s|it\s+is|my\s+name|name'?s|i'?m|this\s+is|c'est|je\s+m'appelle|mon\s+nom))",
+    re.IGNORECASE,
+)
+# A civic address: a number, then within a few words a street type ("4471 w 12th ave",
+# "3390 Garden City Rd", "123, rue Principale"). Words from there to the end of the sentence are
+# the address ("…vancouver, kerrisdale side"), never a name.
+_STREET_TYPES = word_set("""
+    street st avenue ave av road rd boulevard blvd boul bd drive dr crescent cres way lane ln court
+    ct crt place pl trail trl highway hwy parkway pkwy terrace terr circle cir
+    rue chemin ch route rang montée montee côte cote croissant impasse allée allee promenade
+    """)
+# Street types that end a bare "name" as a street ("Marine Dr", "Garden City Rd"): not lane, court…
+# which are also surnames.
+_STREET_ENDS = word_set("""
+    street st avenue ave av road rd boulevard blvd boul drive dr crescent cres highway hwy parkway
+    pkwy rue chemin
+    """)
+_STREET_REACH = 6  # tokens after the civic number in which the street type must come
 _SUFFIXES = ("ing", "tion", "sion", "ness", "ment", "able", "ible", "ful", "ous")
 # English contractions ("that's", "don't", "we're") as opposed to O'Brien, D'Angelo.
 _CONTRACTION = re.compile(r"(?:n't|'(?:s|re|ll|ve|d|m|t))$")
@@ -111,13 +160,56 @@ def _tokenise(text: str) -> list[_Tok]:
 
 def _plausible(tok: _Tok, *, strict: bool) -> bool:
     """Could `tok` be (part of) a person's name?"""
-    if not tok.is_word or tok.low in COMMON_WORDS or _CONTRACTION.search(tok.low):
+    if not tok.is_word or tok.low in _NOT_NAMES or _CONTRACTION.search(tok.low):
         return False
     letters = tok.low.replace("-", "").replace("'", "")
     if len(letters) < 2:
         return False
-    # After a weak cue, a lower-case inflected word is an adjective or a verb ("I'm wondering").
-    return not (strict and tok.text.islower() and len(letters) >= 5 and tok.low.endswith(_SUFFIXES))
+    if not (strict and tok.text.islower()):
+        return True
+    # After a weak cue, a lower-case inflected word is an adjective or a verb ("I'm wondering",
+    # "it's closed").
+    if len(letters) >= 5 and tok.low.endswith(_SUFFIXES):
+        return False
+    compound = "-" in tok.low or "'" in tok.low  # "al-sayed", "o'reed": a name's shape
+    return compound or not (
+        len(letters) >= 5 and tok.low.endswith("ed") and tok.low not in _ED_NAMES
+    )
+
+
+def _civic_at(toks: list[_Tok], k: int) -> bool:
+    """A civic number starts an address at k: digits, then a street type within a few words of the
+    same clause ("3390 Garden City Rd", "4471 w 12th ave"); not a phone number or "2 kids"."""
+    if k >= len(toks) or not toks[k].text.isdigit() or len(toks[k].text) > 6:
+        return False
+    if k > 0 and toks[k - 1].text in {"-", "(", ")"}:
+        return False  # inside a phone number
+    j = k + 1
+    if j < len(toks) and toks[j].text == ",":
+        j += 1  # "123, rue Principale"
+    if j >= len(toks) or not (toks[j].is_word or toks[j].text.isdigit()):
+        return False
+    for tok in toks[j : j + _STREET_REACH]:
+        if tok.text in _SEGMENT_BREAKS or tok.text in {"-", "@"}:
+            return False
+        if tok.is_word and tok.low.rstrip(".") in _STREET_TYPES:
+            return True
+    return False
+
+
+def _address_zone(toks: list[_Tok]) -> set[int]:
+    """Indices of the tokens from a civic number to the end of its sentence."""
+    zone: set[int] = set()
+    k = 0
+    while k < len(toks):
+        if _civic_at(toks, k):
+            end = k
+            while end < len(toks) and toks[end].text not in _SENTENCE_BREAKS:
+                zone.add(end)
+                end += 1
+            k = end
+        k += 1
+    return zone
 
 
 def _is_capitalised(tok: _Tok) -> bool:
@@ -247,7 +339,9 @@ def _read_name(toks: list[_Tok], k: int, *, strict: bool, strong: bool = False) 
         k += 1
     if k < len(toks) and toks[k].low in TRADE_WORDS and _is_capitalised(toks[k]):
         return None  # "Dave House Plumbing": the run stopped at the name limit inside a business
-    if k < len(toks) and (toks[k].text == "@" or (not toks[k].is_word and toks[k].text.isdigit())):
+    if k < len(toks) and (
+        toks[k].text == "@" or (toks[k].text.isdigit() and not _civic_at(toks, k))
+    ):
         return None  # "it's jordan@…", "Dave4035550199": not a name answer
     return _Read(words, k, first.text.islower())
 
@@ -300,28 +394,47 @@ class _Candidate:
 
 def _bare(toks: list[_Tok], expecting_name: bool) -> tuple[list[_Candidate], list[_Candidate]]:
     """Names standing alone as a sentence or clause: "Dave Wilson.", "Nwosu. Chidi Nwosu.", "Dave
-    here". Returns (answers, clauses): answers count on their own (with the question, or opening the
-    turn with a "here"/"speaking" after them); clauses only ever lengthen a name found otherwise ("I'm Chidi,
-    Chidi Nwosu")."""
+    here". Returns (answers, clauses): answers count on their own (with the question; opening the
+    turn, or as a sentence of their own, with a "here"/"speaking" after them; or a capitalised full
+    name just before a civic address, "Tom Nguyen 3390 Garden City Rd"); clauses only ever lengthen
+    a name found otherwise ("I'm Chidi, Chidi Nwosu"). Nothing is read inside an address
+    ("4471 w 12th ave vancouver, kerrisdale side")."""
     answers: list[_Candidate] = []
     clauses: list[_Candidate] = []
+    zone = _address_zone(toks)
     starts = [0] + [i + 1 for i, t in enumerate(toks) if t.text in _SEGMENT_BREAKS]
     for start in starts:
-        if start >= len(toks):
+        if start >= len(toks) or start in zone:
             continue
         read = _read_name(toks, start, strict=True)
-        if read is None:
-            continue
+        if read is None or fold(read.words[-1]).rstrip(".") in _STREET_ENDS:
+            continue  # "Marine Dr": a street
         follower = toks[read.end].low if read.end < len(toks) else None
+        if follower in _STREET_ENDS:
+            continue
         candidate = _Candidate(read.words, strong=False)
+        full_cased = len(read.words) >= 2 and all(
+            _is_capitalised(_Tok(w, w, True)) for w in read.words
+        )
         # "Dave here" opens the turn, after a greeting at most ("Good afternoon, Pieter van der Berg
-        # here"): "…gagné! Cliquez ici" is not someone introducing themselves.
+        # here"), or is a sentence of its own ("…a smart deadbolt. Raj Patel here."): "…gagné!
+        # Cliquez ici pour réclamer" is not someone introducing themselves.
         opens = all(t.low in _GREETINGS or not t.is_word for t in toks[:start])
-        if (follower in _POSTFIX and opens) or (expecting_name and _clause_ends(toks, read.end)):
+        sentence = start == 0 or toks[start - 1].text in _SENTENCE_BREAKS
+        postfix = follower in _POSTFIX and (
+            opens or (sentence and full_cased and _ends_sentence(toks, read.end + 1))
+        )
+        at = read.end + 1 if follower == "," else read.end  # "Tom Nguyen, 3390 Garden City Rd"
+        before_address = _civic_at(toks, at) and (full_cased or expecting_name)
+        if postfix or before_address or (expecting_name and _clause_ends(toks, read.end)):
             answers.append(candidate)
         elif _clause_ends(toks, read.end):
             clauses.append(candidate)
     return answers, clauses
+
+
+def _ends_sentence(toks: list[_Tok], k: int) -> bool:
+    return k >= len(toks) or toks[k].text in _SEGMENT_BREAKS
 
 
 def _candidates(toks: list[_Tok]) -> list[_Candidate]:
@@ -372,7 +485,8 @@ def extract_name(text: str, *, expecting_name: bool, lang: str = "en") -> NameRe
     found = cued or bare
     if not found:
         return None
-    corrected = CORRECTION.search(fold(text)) is not None
+    folded = fold(text)
+    corrected = CORRECTION.search(folded) is not None or _RESTATED.search(folded) is not None
     # After a correction the last name wins; otherwise the first strong one, else the first.
     chosen = found[-1] if corrected else next((c for c in found if c.strong), found[0])
     chosen = _fuller(chosen, found + bare + clauses)

@@ -9,12 +9,13 @@ home" stays a sentence.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tradeline.conversation.extract.lexicon import fold
 from tradeline.conversation.extract.lexicon import words as word_set
 
-__all__ = ["spoken_digits_to_text", "spoken_email_to_text"]
+__all__ = ["spoken_address_to_text", "spoken_digits_to_text", "spoken_email_to_text"]
 
 
 # --- digits ------------------------------------------------------------------------------------
@@ -26,6 +27,7 @@ class _Vocab:
     teens: dict[str, int]
     tens: dict[str, int]
     hundred: frozenset[str]
+    thousand: frozenset[str]
     multipliers: dict[str, int]
 
     def is_number_word(self, word: str) -> bool:
@@ -34,6 +36,7 @@ class _Vocab:
             or word in self.teens
             or word in self.tens
             or word in self.hundred
+            or word in self.thousand
             or word in self.multipliers
         )
 
@@ -52,6 +55,7 @@ _EN = _Vocab(
         "eighty": 80, "ninety": 90,
     },
     hundred=frozenset({"hundred"}),
+    thousand=frozenset({"thousand"}),
     multipliers={"double": 2, "triple": 3},
 )  # fmt: skip
 
@@ -69,6 +73,7 @@ _FR = _Vocab(
         "soixante": 60,
     },
     hundred=frozenset({"cent", "cents"}),
+    thousand=frozenset({"mille"}),
     multipliers={"double": 2, "triple": 3},
 )  # fmt: skip
 
@@ -80,9 +85,17 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 # or full stops, which speech-to-text inserts at the caller's pauses between digit groups.
 _GAP = re.compile(r"[\s,.\-]*")
 _PAUSE = re.compile(r"[,.]")
+_SPACE = re.compile(r"[\s\-]*")
 # French "vingt et un" is one number; fold the "et" away before tokenising.
 _FR_ET = re.compile(
     r"\b(vingt|trente|quarante|cinquante|soixante)[\s-]+et[\s-]+(un|onze)\b", re.IGNORECASE
+)
+# English "three hundred and five" is one number; fold the "and" away (only before a number word).
+_EN_AND = re.compile(
+    r"\b(hundred|thousand)\s+and\s+(?=(?:"
+    + "|".join(sorted({*_EN.units, *_EN.teens, *_EN.tens} - _ZERO_LETTERS))
+    + r")\b)",
+    re.IGNORECASE,
 )
 
 
@@ -131,6 +144,41 @@ def _render_run(words: list[str], gaps: list[str], vocab: _Vocab) -> list[str]:
         unit = unit_at(index + 1)
         return (value + unit, 2) if unit is not None else (value, 1)
 
+    def number_follows(index: int) -> bool:
+        return joined(index) and vocab.is_number_word(words[index])
+
+    def below_hundred(index: int, *, last_unit: bool = False) -> tuple[int, int] | None:
+        """(value, words consumed) for 1–99 joined at `index`; a lone unit only when `last_unit`
+        and nothing numeric follows it (so digit strings are not swallowed)."""
+        if not joined(index):
+            return None
+        if vocab is _FR and unit_at(index) == 4 and joined(index + 1):
+            eighty = tens_at(index + 1, ["4"])  # "quatre-vingt-deux" after "cent"/"mille"
+            if eighty is not None and words[index + 1] in ("vingt", "vingts"):
+                return eighty[0], 1 + eighty[1]
+        number = teen_at(index) or tens_at(index, [])
+        if number is not None:
+            return number
+        unit = unit_at(index)
+        if unit is not None and last_unit and not number_follows(index + 1):
+            return unit, 1
+        return None
+
+    def below_thousand(index: int) -> tuple[int, int] | None:
+        """(value, words consumed) for 1–999 joined at `index`: what follows "thousand"/"mille"."""
+        if not joined(index):
+            return None
+        value, used = 0, 0
+        unit = unit_at(index)
+        if unit is not None and number_follows(index + 1) and words[index + 1] in vocab.hundred:
+            value, used = unit * 100, 2
+        elif words[index] in vocab.hundred:
+            value, used = 100, 1
+        if value:
+            rest = below_hundred(index + used, last_unit=True)
+            return (value + rest[0], used + rest[1]) if rest else (value, used)
+        return below_hundred(index, last_unit=True)
+
     k = 0
     while k < len(words):
         word = words[k]
@@ -143,10 +191,23 @@ def _render_run(words: list[str], gaps: list[str], vocab: _Vocab) -> list[str]:
             k += 2
         elif word in vocab.hundred:
             base = 100
-            if pieces and len(pieces[-1]) == 1:
-                base = int(pieces.pop()) * 100  # "eight hundred" → 800
-            # "five hundred fifty-five" is 555; "eight hundred five five five" stays 800 then 555.
-            rest = (teen_at(k + 1) or tens_at(k + 1, pieces)) if joined(k + 1) else None
+            if joined(k) and pieces and len(pieces[-1]) <= 2 and int(pieces[-1]) > 0:
+                # "eight hundred" → 800, "twelve hundred" → 1200, "twenty one hundred" → 2100.
+                base = int(pieces.pop()) * 100
+            # "five hundred fifty-five" is 555, "three hundred five Main" 305; "eight hundred five
+            # five five" stays 800 then 555.
+            rest = below_hundred(k + 1, last_unit=True)
+            if rest is not None:
+                pieces.append(str(base + rest[0]))
+                k += 1 + rest[1]
+            else:
+                pieces.append(str(base))
+                k += 1
+        elif word in vocab.thousand:
+            base = 1000
+            if joined(k) and pieces and len(pieces[-1]) <= 2 and int(pieces[-1]) > 0:
+                base = int(pieces.pop()) * 1000  # "two thousand", "deux mille"
+            rest = below_thousand(k + 1)
             if rest is not None:
                 pieces.append(str(base + rest[0]))
                 k += 1 + rest[1]
@@ -168,13 +229,102 @@ def spoken_digits_to_text(text: str, lang: str = "en") -> str:
     """Rewrite spoken digit runs as digits: "four oh three, five five five" → "403 555".
 
     Handles "double five" → "55", "triple two" → "222", "nine-one-one" → "911", tens and teens
-    ("oh one ninety-nine" → "0199"), "one eight hundred" → "1800", and the French forms ("quatre zéro
-    trois", "double cinq", "soixante-dix-sept"). A run must yield at least two digits, so a lone
+    ("oh one ninety-nine" → "0199"), "one eight hundred" → "1800", "twelve hundred" → "1200",
+    "one thousand two hundred and five" → "1205", and the French forms ("quatre zéro trois", "double
+    cinq", "soixante-dix-sept", "mille deux cent"). A run must yield at least two digits, so a lone
     "one" or "two" in a sentence is left alone. Pauses (commas) between groups become spaces.
     """
-    vocab = _vocab(lang)
-    if vocab is _FR:
-        text = _FR_ET.sub(r"\1-\2", text)
+    return _rewrite_numbers(text, _vocab(lang), None)
+
+
+# Where a lone spoken digit is still a number: right after a unit label ("unit three", "app. deux").
+_UNIT_LABEL_BEFORE = re.compile(
+    r"(?:\b(?:unit|apt|apartment|suite|app|appartement|unit[ée]|logement|bureau|local)\.?"
+    r"(?:\s+(?:is|number|no\.?|est|num[ée]ro))?|#)\s*$",
+    re.IGNORECASE,
+)
+_ORDINAL_UNITS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9,
+}  # fmt: skip
+_ORDINALS = {
+    **_ORDINAL_UNITS, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50,
+    "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
+}  # fmt: skip
+_FR_ORDINALS = {
+    "premier": "1er", "premiere": "1re", "deuxieme": "2e", "troisieme": "3e", "quatrieme": "4e",
+    "cinquieme": "5e", "sixieme": "6e", "septieme": "7e", "huitieme": "8e", "neuvieme": "9e",
+    "dixieme": "10e", "onzieme": "11e", "douzieme": "12e", "treizieme": "13e",
+    "quatorzieme": "14e", "quinzieme": "15e", "seizieme": "16e", "vingtieme": "20e",
+}  # fmt: skip
+_STREET_TYPES_AFTER = (
+    r"street|st|avenue|ave|av|road|rd|boulevard|blvd|drive|dr|crescent|way|lane|place|court"
+    r"|rue|chemin|rang|boul"
+)
+# "West forty first Avenue" → "West 41st Avenue": an ordinal only becomes digits before a street
+# type, so "a second opinion" and "the first time" are left alone.
+_EN_ORDINAL = re.compile(
+    r"\b(?:(?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+)?"
+    r"(?P<ord>" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")"
+    r"(?=\s+(?:" + _STREET_TYPES_AFTER + r")\b)",
+    re.IGNORECASE,
+)
+_FR_ORDINAL = re.compile(
+    r"\b(?P<ord>premi[eè]re?|(?:deux|trois|quatr|cinqu|six|sept|huit|neuv|dix|onz|douz|treiz"
+    r"|quatorz|quinz|seiz|vingt)i[eè]me)(?=\s+(?:" + _STREET_TYPES_AFTER + r")\b)",
+    re.IGNORECASE,
+)
+
+
+def _en_ordinal(match: re.Match[str]) -> str:
+    value = _ORDINALS[match["ord"].lower()]
+    if match["tens"]:
+        if value > 9:
+            return match.group()  # "twenty twelfth" is not a number
+        value += _EN.tens[match["tens"].lower()]
+    suffix = "th" if value % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(value % 10)
+    return f"{value}{suffix or 'th'}"
+
+
+def _fr_ordinal(match: re.Match[str]) -> str:
+    return _FR_ORDINALS[match["ord"].lower().replace("è", "e")]
+
+
+def spoken_address_to_text(text: str, lang: str | None = None) -> str:
+    """Rewrite the numbers of a spoken address as digits, the way a house number is read out.
+
+    "Forty one twenty two Hastings" → "4122 Hastings" (pairs), "two oh four" → "204" (digit by
+    digit), "eighteen fifty" → "1850", "one thousand two hundred" → "1200", "unit three" → "unit
+    3", "forty first Avenue" → "41st Avenue"; French "quarante-deux rue…" → "42 rue…", "mille deux
+    cent" → "1200", "huitième avenue" → "8e avenue". A lone number word is left alone unless a
+    unit label comes before it ("one of your guys", "I need one"). With no `lang`, the English
+    forms then the French ones are tried (the address extractor is not told the language).
+    """
+    for code in (lang,) if lang else ("en", "fr"):
+        vocab = _vocab(code)
+        if vocab is _EN:
+            text = _EN_ORDINAL.sub(_en_ordinal, text)
+        else:
+            text = _FR_ORDINAL.sub(_fr_ordinal, text)
+        # A pause ends the number here: "unit three, twenty one fifty" is 3 then 2150.
+        text = _rewrite_numbers(
+            text, vocab, lambda before: _UNIT_LABEL_BEFORE.search(before) is not None, _SPACE
+        )
+    return text
+
+
+def _rewrite_numbers(
+    text: str,
+    vocab: _Vocab,
+    keep_short: Callable[[str], bool] | None,
+    gap: re.Pattern[str] = _GAP,
+) -> str:
+    """Number runs → digits; `keep_short(text before the run)` may accept a one-digit run, and
+    `gap` is what may separate two words of one run."""
+    # French "vingt et un" and English "three hundred and five" are one number each.
+    text = _FR_ET.sub(r"\1-\2", text) if vocab is _FR else _EN_AND.sub(r"\1 ", text)
     tokens = list(_WORD.finditer(text))
     folded = [fold(token.group()) for token in tokens]
     out: list[str] = []
@@ -188,13 +338,16 @@ def spoken_digits_to_text(text: str, lang: str = "en") -> str:
         while (
             j + 1 < len(tokens)
             and vocab.is_number_word(folded[j + 1])
-            and _GAP.fullmatch(text[tokens[j].end() : tokens[j + 1].start()])
+            and gap.fullmatch(text[tokens[j].end() : tokens[j + 1].start()])
         ):
             j += 1
         start, end = i, j
-        # Trim what cannot begin or end a number: a leading "oh" (interjection) and a multiplier
-        # with no digit after it ("a double sink").
-        while start <= end and folded[start] in _ZERO_LETTERS:
+        # Trim what cannot begin or end a number: a leading "oh" (interjection), an English
+        # "thousand" with no count before it ("a thousand bucks") and a multiplier with no digit
+        # after it ("a double sink").
+        while start <= end and (
+            folded[start] in _ZERO_LETTERS or (vocab is _EN and folded[start] in vocab.thousand)
+        ):
             start += 1
         while start <= end and folded[end] in vocab.multipliers:
             end -= 1
@@ -209,7 +362,12 @@ def spoken_digits_to_text(text: str, lang: str = "en") -> str:
         if words and valid:
             gaps = [""] + [text[tokens[n].end() : tokens[n + 1].start()] for n in range(start, end)]
             groups = _render_run(words, gaps, vocab)
-            if sum(len(group) for group in groups) >= 2:
+            digits = sum(len(group) for group in groups)
+            if digits >= 2 or (
+                digits == 1
+                and keep_short is not None
+                and keep_short(text[max(0, tokens[start].start() - 40) : tokens[start].start()])
+            ):
                 out.append(text[cursor : tokens[start].start()])
                 out.append(" ".join(groups))
                 cursor = tokens[end].end()
@@ -306,6 +464,50 @@ def _tokenise(text: str) -> list[_Token]:
     return tokens
 
 
+def _number_parts(token: _Token, vocab: _Vocab) -> list[str] | None:
+    parts = token.low.split("-")
+    return parts if all(vocab.is_number_word(part) for part in parts) else None
+
+
+def _merge_numbers(tokens: list[_Token]) -> list[_Token]:
+    """Fold a spoken number of two words or more into one digit token: "chen underscore eighty
+    two at…" → "chen", "underscore", "82", "at". A lone number word stays a word ("john dot one")."""
+    out: list[_Token] = []
+    i = 0
+    while i < len(tokens):
+        merged = None
+        for vocab in (_EN, _FR):
+            words = _number_parts(tokens[i], vocab)
+            if words is None or words[0] in _ZERO_LETTERS:
+                continue
+            j = i
+            while j + 1 < len(tokens) and not tokens[j].trail and not tokens[j + 1].lead:
+                more = _number_parts(tokens[j + 1], vocab)
+                if more is None:
+                    break
+                words, j = words + more, j + 1
+            valid = len(words) >= 2 and all(
+                word not in vocab.multipliers
+                or (n + 1 < len(words) and words[n + 1] in vocab.units)
+                for n, word in enumerate(words)
+            )
+            if valid:
+                digits = "".join(_render_run(words, [""] * len(words), vocab))
+                first, last = tokens[i], tokens[j]
+                merged = (
+                    _Token(first.start, last.end, digits, digits, first.lead, last.trail),
+                    j,
+                )
+                break
+        if merged is None:
+            out.append(tokens[i])
+            i += 1
+        else:
+            out.append(merged[0])
+            i = merged[1] + 1
+    return out
+
+
 def _connector_forward(tokens: list[_Token], i: int) -> tuple[str, int] | None:
     if i >= len(tokens):
         return None
@@ -358,12 +560,8 @@ def _read_domain(tokens: list[_Token], k: int) -> tuple[str, int] | None:
     return domain, last
 
 
-def _read_local(tokens: list[_Token], j: int, *, bare_at: bool) -> tuple[str, int] | None:
-    """(local part, index of its first token) ending at token j."""
-    if j < 0 or tokens[j].trail or not _is_label(tokens[j], _LOCAL_LABEL):
-        return None
-    pieces = [tokens[j].core]
-    first = j
+def _extend_local(tokens: list[_Token], first: int, pieces: list[str]) -> int:
+    """Walk back over "label connector" pairs before token `first`; returns the new first."""
     while not tokens[first].lead:
         conn = _connector_backward(tokens, first - 1)
         if conn is None or conn[0] == _AT:
@@ -373,8 +571,32 @@ def _read_local(tokens: list[_Token], j: int, *, bare_at: bool) -> tuple[str, in
             break
         pieces[:0] = [tokens[prev].core, conn[0]]
         first = prev
+    return first
+
+
+def _read_local(tokens: list[_Token], j: int, *, bare_at: bool) -> tuple[str, int] | None:
+    """(local part, index of its first token) ending at token j."""
+    if j < 0 or tokens[j].trail or not _is_label(tokens[j], _LOCAL_LABEL):
+        return None
+    pieces = [tokens[j].core]
+    first = _extend_local(tokens, j, pieces)
+    # A number said right after a word of the address, no connector: "m dot chen eighty two at…"
+    # (the word must itself follow a connector, so "email is eighty two at…" does not qualify).
+    before = _connector_backward(tokens, first - 2) if first >= 2 else None
+    if (
+        pieces[0].isdigit()
+        and before is not None
+        and before[0] != _AT
+        and not tokens[first].lead
+        and not tokens[first - 1].trail
+        and tokens[first - 1].core.isalpha()
+        and _is_label(tokens[first - 1], _LOCAL_LABEL)
+    ):
+        first -= 1
+        pieces[0] = tokens[first].core + pieces[0]
+        first = _extend_local(tokens, first, pieces)
     # Spelled-out letters, "j o r d a n at…": join single characters with no connector between.
-    if len(pieces) == 1 and len(pieces[0]) == 1:
+    if len(pieces) == 1 and (len(pieces[0]) == 1 or pieces[0].isdigit()):
         while (
             first > 0
             and len(tokens[first - 1].core) == 1
@@ -398,7 +620,7 @@ def spoken_email_to_text(text: str) -> str:
     "point", "tiret", "tiret bas"/"barre de soulignement", "trait d'union". Letters spelled one by one
     before the "at" are joined. Text without a plausible address is returned unchanged.
     """
-    tokens = _tokenise(text)
+    tokens = _merge_numbers(_tokenise(text))
     out: list[str] = []
     cursor = 0
     i = 0

@@ -81,6 +81,32 @@ _GAP_CORRECTION = re.compile(
     r"|en\s+fait|pardon|d[ée]sol|i\s+mean|je\s+veux|make|le\s+bon|the\s+right)))",
     re.IGNORECASE,
 )
+# After a correction cue, a short digit group that repairs the end of the number just given: "…0158.
+# Sorry, no, 0159 at the end." Four digits (the line number) or seven (exchange and line), or two to
+# seven when the caller says where they go ("at the end", "the last two", "à la fin").
+_TAIL_FIX = re.compile(
+    r"^(?P<gap>[^\d]{1,60}?)(?P<digits>\d(?:[\s.\-]?\d){1,6})"
+    r"(?P<where>\s+(?:at\s+the\s+end|on\s+the\s+end|[àa]\s+la\s+fin)\b)?"
+    # Only where the digits end the thought: not "1030 tomorrow", "10:30", "$1030", "3 doors".
+    r"(?=\s*(?:$|[,.;!?…)\-–—]|instead\b|please\b|thanks?\b|merci\b|svp\b|plut[ôo]t\b|not\b|pas\b))",
+    re.IGNORECASE,
+)
+# "…no, oh one five nine": the "oh" left in front of the digits is their leading zero.
+_LEADING_OH = re.compile(r"\b(?:oh|o)[\s\-]*$")
+_TAIL_WHERE_BEFORE = re.compile(
+    r"\b(?:(?:the\s+)?last\s+(?:two|three|four|five|six|seven|\d)(?:\s+digits?)?|ending(?:\s+in)?"
+    r"|(?:les\s+)?derniers\s+chiffres|[àa]\s+la\s+fin|finit\s+par|se\s+termine\s+par)\b",
+    re.IGNORECASE,
+)
+# What may sit between the correction cue and the digits: "sorry, no, it's the last four are…".
+_TAIL_FILLER = re.compile(
+    r"^(?:[\s,.;:!…\-–—]|it'?s\b|it\s+is\b|that'?s\b|c'est\b|make\s+(?:it|that)\b|should\s+be\b"
+    r"|(?:the\s+)?last\s+(?:two|three|four|five|six|seven|\d)(?:\s+digits?)?(?:\s+(?:are|is))?\b"
+    r"|ending(?:\s+in)?\b|(?:les\s+)?derniers\s+chiffres(?:\s+sont)?\b|[àa]\s+la\s+fin\b"
+    r"|no\b|non\b|nope\b|sorry\b|wait\b|i\s+mean\b|je\s+veux\s+dire\b|pardon\b|actually\b"
+    r"|en\s+fait\b|plut[ôo]t\b|oops\b|oups\b)*$",
+    re.IGNORECASE,
+)
 # A match that is really money: "$4035550199" or "4035550199 dollars".
 _PRICE_BEFORE = re.compile(r"[$€£]\s*$")
 _PRICE_AFTER = re.compile(r"^\s*(?:\$|dollars?|bucks|piastres?)\b", re.IGNORECASE)
@@ -117,6 +143,33 @@ def _numbers_in(text: str, region: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def _tail_fix(spoken: str, end: int, e164: str, region: str) -> str | None:
+    """`e164` with its last digits replaced when, after it ends at `end`, the caller corrects just
+    those ("…oh one five eight. Sorry, no, oh one five nine at the end"), else None."""
+    match = _TAIL_FIX.match(spoken[end:])
+    if match is None:
+        return None
+    gap = fold(match["gap"])
+    digits = re.sub(r"\D", "", match["digits"])
+    oh = _LEADING_OH.search(gap)
+    if oh is not None:
+        gap, digits = gap[: oh.start()], "0" + digits
+    cue = _GAP_CORRECTION.search(gap)
+    if cue is None or not _TAIL_FILLER.match(gap[cue.start() :]):
+        return None
+    placed = match["where"] is not None or _TAIL_WHERE_BEFORE.search(gap) is not None
+    if len(digits) not in (4, 7) and not placed:
+        return None
+    parsed = phonenumbers.parse(e164, region)
+    national = str(parsed.national_number)
+    if len(digits) >= len(national):
+        return None
+    fixed = phonenumbers.parse(national[: -len(digits)] + digits, region)
+    if phonenumbers.is_possible_number_with_reason(fixed) != ValidationResult.IS_POSSIBLE:
+        return None
+    return _to_e164(fixed)
+
+
 def extract_phone(
     text: str, *, region: str, caller_number: str | None, lang: str = "en"
 ) -> PhoneResult | None:
@@ -142,6 +195,11 @@ def extract_phone(
             _GAP_CORRECTION.search(fold(spoken[a[2] : b[1]])) for a, b in pairwise(found)
         )
         chosen = numbers[-1] if corrected else numbers[0]
+        # "…0158. Sorry, no, 0159 at the end": only the last digits are said again.
+        last = found[-1] if corrected else found[0]
+        fixed = _tail_fix(spoken, last[2], last[0], region) if last[0] == chosen else None
+        if fixed is not None:
+            chosen, corrected = fixed, True
         return PhoneResult(chosen, is_callers_own=chosen == own, corrected=corrected)
     if own is not None and _SELF_REFERENCE.search(folded) and not _NOT_SELF.search(folded):
         return PhoneResult(own, is_callers_own=True, corrected=corrected)

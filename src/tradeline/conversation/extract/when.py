@@ -77,6 +77,7 @@ _WEEKDAYS_FR = {
     "lundi": "monday", "mardi": "tuesday", "mercredi": "wednesday", "jeudi": "thursday",
     "vendredi": "friday", "samedi": "saturday", "dimanche": "sunday",
 }  # fmt: skip
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "une": 1, "un": 1, "deux": 2, "trois": 3,
@@ -119,6 +120,39 @@ _URGENT = re.compile(
 )
 
 
+# Phrases that name a time but are not when the caller wants us, blanked before spotting:
+# - the past, told as what happened ("it jammed last night", "il y a deux jours"); a bare
+#   "yesterday" / "last Tuesday" / "hier" is kept and flagged `in_past` (often a slip for a date);
+# - a hypothetical, "what if I'm locked out on a Sunday night?", "si jamais je suis barré…": a
+#   question about the service, up to the end of its clause; not "if I could get someone Friday";
+# - a generic day, "on a Sunday", "un dimanche" ("every Saturday works" is a preference).
+_WEEKDAY_WORDS = "|".join([*_WEEKDAYS_EN, *_WEEKDAYS_FR])
+_NOT_PREFERRED = re.compile(
+    r"\b(?:last\s+(?:night|evening|weekend|week|month|year|time)"
+    r"|the\s+other\s+(?:day|night|week)|earlier\s+(?:today|this\s+(?:morning|afternoon|week))"
+    r"|this\s+past\s+(?:night|weekend|week|" + _WEEKDAY_WORDS + r")"
+    r"|(?:\d+|a|an|one|two|three|four|five|few|a\s+few|couple(?:\s+of)?|a\s+couple(?:\s+of)?)\s+"
+    r"(?:days?|weeks?|hours?|nights?|months?|years?)\s+ago"
+    r"|(?:la\s+)?nuit\s+derni[èe]re|la\s+semaine\s+derni[èe]re|(?:le\s+)?week-end\s+dernier"
+    r"|l'autre\s+(?:jour|soir|nuit)"
+    r"|il\s+y\s+a\s+(?:\d+|un|une|deux|trois|quatre|cinq|quelques)\s+(?:jours?|semaines?|heures?|mois)"
+    r")\b"
+    r"|\b(?:what\s+if|and\s+if|if|in\s+case|suppose|supposing)\s+(?:i|i'm|im|i've|we|we're|my|our"
+    r"|someone|somebody|anyone|anybody)\b(?!\s+(?:could|can|may|might|would|'d|want|wanted|need"
+    r"|prefer|like|book|booked|schedule|scheduled|do|did|make|made|pick|picked|say|said|go|went"
+    r"|choose|chose|try|tried)\b)[^,.;:?!]*"
+    r"|\b(?:et\s+)?(?:si|si\s+jamais|au\s+cas\s+o[uù]|mettons\s+que)\s+(?:je|j'|on|nous|mon|ma|mes"
+    r"|notre|nos|quelqu'un|jamais)(?!\s*(?:pouvais|pourrais|voulais|peux|veux|pouvait)\b)[^,.;:?!]*"
+    r"|\b(?:on\s+)?(?:a|any\s+given|un)\s+(?:" + _WEEKDAY_WORDS + r")s?"
+    r"(?:\s+(?:morning|afternoon|evening|night|matin|après-midi|apres-midi|soir|nuit))?\b",
+    re.IGNORECASE,
+)
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
 @dataclass(frozen=True, slots=True)
 class _DayPhrase:
     start: int  # position in the text, to pick the first (or, after a correction, the last)
@@ -129,11 +163,21 @@ class _DayPhrase:
     today: bool = False  # "today", "this afternoon": never rolled to tomorrow
     weekday: bool = False  # a bare weekday, for the today's-own-weekday rule
     clock: bool = False  # "in 2 hours": dateparser's result is the time, not just the day
+    end: int = 0  # end of the phrase in the text, to drop the parts of a longer phrase
+    next_week: bool = False  # "next week Tuesday": `phrase` is the weekday, in the week after this
 
 
+_WD_EN = r"(?P<wd>" + "|".join(_WEEKDAYS_EN) + r")"
+_WD_FR = r"(?P<wd>" + "|".join(_WEEKDAYS_FR) + r")"
 _DAY_PATTERNS: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), lang, rank)
     for pattern, lang, rank in (
+        # A weekday in next week: "next week Tuesday", "next week on thursday", "tuesday next
+        # week", "la semaine prochaine mardi", "mardi de la semaine prochaine".
+        (r"\bnext\s+week,?\s+(?:on\s+)?(?:the\s+)?" + _WD_EN + r"\b", "en", 1),
+        (r"\b" + _WD_EN + r",?\s+(?:of\s+|in\s+)?(?:the\s+)?next\s+week\b", "en", 1),
+        (r"\b(?:la\s+)?semaine\s+prochaine,?\s+(?:le\s+)?" + _WD_FR + r"\b", "fr", 1),
+        (r"\b" + _WD_FR + r",?\s+(?:de\s+)?(?:la\s+)?semaine\s+prochaine\b", "fr", 1),
         (r"\b(?:" + _MONTHS_EN + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?![:\d])", "en", 0),
         (r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS_EN + r")\b", "en", 0),
         (r"\b(?:1er|\d{1,2})\s+(?:" + _MONTHS_FR + r")\b", "fr", 0),
@@ -180,9 +224,13 @@ _DAY_PATTERNS: tuple[tuple[re.Pattern[str], str, int], ...] = tuple(
 def _day_phrase(match: re.Match[str], lang: str, rank: int) -> _DayPhrase | None:
     raw = fold(match.group())
     words = raw.split()
-    base = _DayPhrase(start=match.start(), phrase=raw, lang=lang, rank=rank)
+    base = _DayPhrase(start=match.start(), phrase=raw, lang=lang, rank=rank, end=match.end())
     if words[0] in {"since", "depuis"}:
         return None  # "leaking since Monday" is when the trouble began, not when to come
+    if match.groupdict().get("wd"):  # a weekday in next week
+        wd = fold(match["wd"])
+        name = _WEEKDAYS_FR[wd] if lang == "fr" else _WEEKDAYS_EN[wd]
+        return replace(base, phrase=name, lang="en", next_week=True)
     if rank == 4:  # weekdays; French ones go to dateparser in English ("mardi prochain" fails)
         if lang == "fr":
             english = _WEEKDAYS_FR[words[0]]
@@ -215,6 +263,18 @@ def _find_day(text: str, corrected: bool) -> _DayPhrase | None:
         for pattern, lang, rank in _DAY_PATTERNS
         for match in pattern.finditer(text)
         if (phrase := _day_phrase(match, lang, rank)) is not None
+    ]
+    # "next week Tuesday" is one phrase, not "next week" and "Tuesday".
+    found = [
+        p
+        for p in found
+        if not any(
+            q is not p
+            and q.start <= p.start
+            and p.end <= q.end
+            and q.end - q.start > p.end - p.start
+            for q in found
+        )
     ]
     if not found:
         return None
@@ -254,7 +314,7 @@ _TIME_WORDS_FR = re.compile(
 _FOLLOW = (
     r"(?=\s*(?:$|[^\w\s:]|(?:today|tomorrow|tonight|on|in|the|this|next|or|and|if|please"
     r"|then|works?|would|is|sounds|ok|okay|ish|sharp|demain|ce|cet|cette|le|la|ou|et|si|svp"
-    r"|s'il|ça|ca|du|de|any|anytime|"
+    r"|s'il|ça|ca|du|de|any|anytime|that|instead|plutôt|"
     + "|".join(_WEEKDAYS_EN)
     + "|"
     + "|".join(_WEEKDAYS_FR)
@@ -592,7 +652,9 @@ def extract_when(
         raise ValueError("now_local must be timezone-aware (the business's zone)")
     if not _DATEISH.search(text):
         return None
-    low = fold(text)
+    low = _NOT_PREFERRED.sub(_blank, fold(text))
+    if not _DATEISH.search(low):
+        return None
     corrected = CORRECTION.search(low) is not None
     calendar = _Calendar(hours, holidays, zone)
     day = _find_day(low, corrected)
@@ -628,7 +690,13 @@ def extract_when(
     if day is not None and day.today and not timed and period is None:
         return _result(now_local, None, now_local, calendar)  # "today": as soon as we can
 
-    when = today if day is None or day.today else _parse_day(day.phrase, day.lang, today)
+    if day is not None and day.next_week:
+        # The week after this one (weeks start on Monday): said on a Sunday, "next week Tuesday"
+        # is in two days; said on a Wednesday, in six.
+        monday = today + timedelta(days=7 - today.weekday())
+        when: date | None = monday + timedelta(days=_DAY_NAMES.index(day.phrase))
+    else:
+        when = today if day is None or day.today else _parse_day(day.phrase, day.lang, today)
     if when is None:
         return None
 
