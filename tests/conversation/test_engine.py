@@ -388,3 +388,194 @@ async def test_an_introduction_gives_way_to_the_problem_as_the_summary() -> None
         channel="voice",
     )
     assert state.job_summary is not None and "pried" in state.job_summary, state.job_summary
+
+
+# --- second blind evaluation: names, messages not for us, closings, bookings, summaries ----------
+
+
+async def test_a_correction_of_the_number_is_no_name_answer() -> None:
+    state, replies, _ = await play_more(
+        "can someone look at a leak over the shed, its dripping on the mower. Marcel Doucet 902-555-0187",
+        "sorry typo, its 902-555-0178",
+    )
+    assert state.caller_name == "Marcel Doucet" and state.callback_number == "+19025550178"
+    assert "Typo" not in replies[1]
+
+
+async def test_one_word_of_the_name_corrected_keeps_the_rest() -> None:
+    state, _, _ = await play_more(
+        "my eavestrough is pulling off the fascia",
+        "its ian lockwood, 88 Elm Street NW",
+        "sorry autocorrect, Lockhart not Lockwood",
+    )
+    assert state.caller_name == "Ian Lockhart"
+
+
+async def test_a_bare_fuller_name_later_extends_the_stored_one() -> None:
+    state, _, _ = await play_more(
+        "my kitchen sink is clogged", "12 Elm Street NW. im nadia", "nadia petrov"
+    )
+    assert state.caller_name == "Nadia Petrov"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You've won a free cruise! call 1-888-555-0199 to claim your prize",
+        "FINAL NOTICE: your Google Business Profile will be suspended. Call 1-888-555-0111",
+        "Vous avez gagné une carte-cadeau! Appelez le 1-888-555-0122",
+    ],
+)
+async def test_spam_is_no_lead_and_its_number_is_not_a_callback(text: str) -> None:
+    state, replies, actions = await play_more(text)
+    assert state.job_summary is None and state.callback_number is None
+    assert state.intent == "spam" and "name" not in replies[0].lower()
+    assert ActionKind.END in actions[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hey is this marcy? practice got moved to 7 tonight", "hi mom, running late, save me a plate"],
+)
+async def test_a_message_for_someone_else_is_a_wrong_number(text: str) -> None:
+    state, replies, _ = await play_more(text)
+    assert "wrong number" in replies[0] and "Bow Test Plumbing" in replies[0], replies[0]
+    assert "name" not in replies[0] and state.job_summary is None
+    assert state.preferred_start is None and state.intent not in ("service_request", "quote")
+
+
+async def test_asking_for_the_owner_by_name_about_a_job_is_still_a_request() -> None:
+    state, _, _ = await play_more(
+        "hi is this mike? you fixed my furnace last year and its acting up"
+    )
+    assert state.intent in ("service_request", "existing_job")
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "okay thanks, I'll talk it over with my wife and call back",
+        "oh okay, no problem, thanks anyway",
+        "d'accord merci, je vais y penser",
+    ],
+)
+async def test_a_deferral_is_a_closing_not_a_name(closing: str) -> None:
+    state, replies, actions = await play_more("do you take e-transfer?", closing, channel="voice")
+    assert ActionKind.END in actions[-1] and "name" not in replies[-1], replies[-1]
+    assert state.job_summary is None and state.caller_name is None
+
+
+async def test_a_voice_goodbye_is_left_to_the_hang_up() -> None:
+    _, replies, actions = await play_more(
+        "is this Tony's Pizza? I wanna order a large pepperoni",
+        "oh, sorry, wrong number",
+        channel="voice",
+    )
+    assert ActionKind.END in actions[-1] and "Goodbye" not in replies[-1], replies[-1]
+
+
+async def test_after_an_unanswered_dial_no_call_back_is_promised() -> None:
+    from tradeline.conversation.engine import resume_after_escalation
+
+    state, _, _ = await play_more("a pipe burst and water is pouring in", channel="voice")
+    resumed = resume_after_escalation(state, ctx_more("voice"))
+    assert "call you back" not in resumed.reply and "connecting" not in resumed.reply
+    no_on_call = PROFILE.model_copy(
+        update={"routing": PROFILE.routing.model_copy(update={"on_call": None})}
+    )
+    resumed = resume_after_escalation(state, TurnContext.build(no_on_call, NOW, "voice", _kb))
+    assert "call you back" in resumed.reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["can u guys come look this thursday after 3", "could your guy swing by friday morning"],
+)
+async def test_a_visit_with_a_day_is_a_booking_not_a_question(text: str) -> None:
+    state, replies, actions = await play_more(f"my gutters are overflowing. {text}")
+    assert "not sure" not in replies[0] and ActionKind.KNOWLEDGE_GAP not in actions[0], replies[0]
+    assert state.preferred_start is not None
+
+
+async def test_next_week_alone_is_the_first_open_day_of_that_week() -> None:
+    sunday = datetime(2026, 11, 22, 10, 0, tzinfo=ZONE)
+    state = ConversationState(caller_number=CALLER, language="en")
+    result = await turn(
+        state,
+        "my sink is clogged, can someone come sometime next week?",
+        TurnContext.build(PROFILE, sunday, "sms", _kb),
+    )
+    start = result.state.preferred_start
+    assert start is not None and start.strftime("%a %d") == "Mon 23", start
+    result = await turn(
+        state, "la semaine prochaine, mardi", TurnContext.build(PROFILE, sunday, "sms", _kb)
+    )
+    start = result.state.preferred_start
+    assert start is not None and start.strftime("%a") == "Tue", start  # a named day is kept
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "address", "want", "never"),
+    [
+        ("hey theres a big branch on the roof and rain is coming in", None, None, "There", None),
+        ("what does it cost to get a tarp put on? shingles blew off", None, None, "put on?", None),
+        (
+            "Hi, Ada Kerr here, I manage Elm Plaza at 3625 Elm Rd in Halifax. the flat roof is ponding",
+            "Ada Kerr",
+            None,
+            "I manage Elm Plaza",
+            " at ",
+        ),
+        (
+            "yeah this is Tom Bligh, nine Maple Drive in Fall River, the wind tore a hole in the roof",
+            "Tom Bligh",
+            None,
+            "The wind tore",
+            ",",
+        ),
+        (
+            "Bonjour, c'est Rémi Roy, j'habite au vingt-deux chemin Lawrencetown à Cole Harbour, "
+            "le vent a arraché le toit",
+            "Rémi Roy",
+            None,
+            "Le vent a arraché le toit",
+            "C'est",
+        ),
+        (
+            "Chimney flashing leaks. I'm at work all day so reach me on my wife's cell 902 555 0142.",
+            None,
+            None,
+            "I'm at work all day.",
+            "so .",
+        ),
+        (
+            "can someone call me about a leak in the shed roof. Marcel Doucet 902-555-0187",
+            "Marcel Doucet",
+            None,
+            "leak in the shed roof",
+            "Marcel",
+        ),
+    ],
+)
+def test_summaries_leave_no_holes(
+    text: str, name: str | None, address: str | None, want: str, never: str | None
+) -> None:
+    from tradeline.conversation.summary import summarize
+
+    summary = summarize(text, known_name=name, known_address=address)
+    assert summary is not None and want in summary, summary
+    assert never is None or never not in summary, summary
+    assert " ." not in summary and " ," not in summary and " ?" not in summary, summary
+
+
+def test_a_summary_with_no_problem_left_is_none() -> None:
+    from tradeline.conversation.summary import summarize
+
+    assert summarize("Can someone. Dan Roy 902-555-0187", known_name="Dan Roy") is None
+    assert summarize("C'est Rémi Roy, au 22 rue Principale", known_name="Rémi Roy") is None
+
+
+@pytest.mark.parametrize("text", ["Airdrie? do you go out there", "is this open on saturdays?"])
+async def test_a_one_word_question_is_not_a_wrong_number(text: str) -> None:
+    _, replies, _ = await play_more(text)
+    assert "wrong number" not in replies[0], replies[0]

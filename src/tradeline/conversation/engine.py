@@ -7,9 +7,10 @@ persists the returned state before acknowledging anything.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from tradeline.conversation import prompts
 from tradeline.conversation.answers import KnowledgeLookup, Reply, answer, is_question
@@ -18,9 +19,9 @@ from tradeline.conversation.extract.email import extract_email
 from tradeline.conversation.extract.emergency import detect_emergency
 from tradeline.conversation.extract.intent import classify_intent
 from tradeline.conversation.extract.language import detect_language
-from tradeline.conversation.extract.name import extract_name
+from tradeline.conversation.extract.name import NameResult, correct_name, extract_name
 from tradeline.conversation.extract.phone import extract_phone
-from tradeline.conversation.extract.when import extract_when
+from tradeline.conversation.extract.when import WhenResult, extract_when
 from tradeline.conversation.schemas import Action, ActionKind, ConversationState, TurnResult
 from tradeline.conversation.summary import summarize
 from tradeline.organization.schemas import BusinessProfileSpec, parse_span
@@ -180,6 +181,64 @@ _NO_NAME = re.compile(
     r"(?:\s+(?:you|u))?\s+(?:my\s+)?name\b|\b(?:préfère|aime mieux)\s+ne\s+pas\s+(?:donner|dire)\s+mon\s+nom\b",
     re.IGNORECASE,
 )
+# "Okay thanks, I'll talk it over with my wife and call back", "thanks anyway": the caller is done
+# for now, whatever we last asked.
+_DEFERRING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|alright|all right|oh|no|nope|non|well|great|cool|sure|thanks?|thank you|"
+    r"no problem|no worries|merci|d'accord|ah|bon|pas de problème)\b[\s,.!]*)*"
+    r"(?:thanks?(?: you)? anyway|merci quand même|i'?ll (?:have to )?(?:talk (?:it )?over|think (?:it )?over|"
+    r"think about it|discuss it|check with|call (?:you )?back|get back to you|let you know)|we'?ll (?:talk it over|"
+    r"think about it|call (?:you )?back|get back to you|let you know)|je vais (?:y penser|en parler|vous rappeler|"
+    r"rappeler)|on va (?:y penser|en parler|vous rappeler|rappeler))\b[^?]*$",
+    re.IGNORECASE,
+)
+# Not for the business: prize, loan, crypto and listing spam ("You've won a cruise! call…",
+# "Your Google Business Profile will be suspended…").
+_SPAM = re.compile(
+    r"\b(?:you(?:'ve| have)? (?:won|been selected)|winner|claim your (?:prize|reward|gift)|free cruise|"
+    r"gift card|pre-?approved|(?:business|personal) loan|loan offer|low interest|debt relief|crypto\w*|"
+    r"bitcoin|forex|investment opportunity|google (?:business )?(?:profile|listing)|verify your listing|"
+    r"(?:seo|ranking|first page of google)\b.{0,40}\b(?:services?|ranking|google)|final notice|"
+    r"extended (?:car |vehicle )?warranty|vous avez gagné|gagnant|réclamez votre|prêt pré-?approuvé|"
+    r"cryptomonnaie|référencement)\b",
+    re.IGNORECASE,
+)
+# A message meant for someone else: "is this jenna?", "hey jenna it's me", "hi mom".
+_FOR_SOMEONE = re.compile(
+    r"^\W*(?:(?:hey|hi|hello|yo|allo|salut|bonjour)\W+)?(?:is (?:this|that|it) (?:you,? )?|"
+    r"c'est (?:toi|bien|vous),? |es-tu )(?P<who>[^\W\d_]{2,})\s*\?",
+    re.IGNORECASE,
+)
+_FAMILY = re.compile(
+    r"^\W*(?:hey|hi|yo|salut)?\W*(?:mom|mum|dad|babe|honey|hon|sweetie|bro|sis|grandma|grandpa|maman|papa|"
+    r"chéri|chérie)\b",
+    re.IGNORECASE,
+)
+# A correction of a number or an email: "sorry typo, its 902-555-0178" answers no name question.
+_CONTACT_FIX = re.compile(
+    r"\b(?:typo|auto-?\s?correct\w*|sorry|oops|whoops|my bad|actually|i mean|i meant|correction|wrong|"
+    r"mistake|désolée?|pardon|plutôt|erreur|je veux dire)\b",
+    re.IGNORECASE,
+)
+# A request to come with a day or time is a booking, not a question for the knowledge base:
+# "can u guys come look this thursday after 3", "pouvez-vous venir demain?".
+_COME_REQUEST = re.compile(
+    r"^\W*(?:(?:hi|hello|hey|bonjour|so|and|also|ok(?:ay)?|well|et|alors)\W+)*"
+    r"(?:(?:can|could|would|will)\s+(?:you|u|y'?all|someone|somebody|anyone|your guys?|one of your guys|"
+    r"you guys|u guys|ya)\s+(?:guys\s+)?(?:please\s+)?(?:come|send|stop by|swing by|drop by|pop by|look|"
+    r"take a look|have a look|check|be here|make it|get here)"
+    r"|(?:pouvez|pourriez|pourrais|peux)[- ](?:vous|tu)\s+(?:venir|passer|envoyer)"
+    r"|(?:est-ce que )?quelqu'un (?:peut|pourrait) (?:venir|passer))\b",
+    re.IGNORECASE,
+)
+_WEEK_ONLY = re.compile(
+    r"\b(?:next week|the week after|la semaine prochaine|semaine prochaine)\b", re.IGNORECASE
+)
+_DAY_NAMED = re.compile(
+    r"\b(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)(?:day)?\b|\b(?:lundi|mardi|mercredi|jeudi|"
+    r"vendredi|samedi|dimanche|tomorrow|demain|today|aujourd'hui)\b|\d{1,2}(?:st|nd|rd|th)\b",
+    re.IGNORECASE,
+)
 _THANKS_BYE = re.compile(
     r"^\s*(?:(?:no|nope|non)[,.!]?\s*)?(?:that'?s (?:all|it)|nothing else|thanks?(?: you)?|thank you|merci|c'est tout|"
     r"bye|goodbye|au revoir|all good|i'?m good|rien d'autre)\b",
@@ -284,8 +343,19 @@ def _cold_season(now: datetime) -> bool:
     return now.month in (10, 11, 12, 1, 2, 3, 4)
 
 
+_GOODBYE_END = re.compile(r"\s*(?:Goodbye|Au revoir)!\s*$")
+
+
 async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnResult:
     """Apply one caller utterance to the state and decide the reply."""
+    result = await _turn(state, text, ctx)
+    if ctx.channel == "voice" and any(a.kind == ActionKind.END for a in result.actions):
+        # The voice layer says goodbye as it hangs up: saying it here too would repeat it.
+        result = result.model_copy(update={"reply": _GOODBYE_END.sub("", result.reply)})
+    return result
+
+
+async def _turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnResult:
     state = state.model_copy(deep=True)
     state.turns += 1
     text = text.strip()[:2000]
@@ -317,6 +387,24 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
             return TurnResult(reply=_two_sentences(parts), actions=actions, state=state)
         return _finish_reply(state, parts, actions, lang)
 
+    if not _lead_mode(state):
+        elsewhere = _not_for_us(text, ctx, lang)
+        if elsewhere == "spam":
+            # Nothing in it is a request or a number to call back: a short reply, no lead.
+            state.intent, state.finished, state.last_question = "spam", True, None
+            return TurnResult(
+                reply=prompts.phrase(lang, "spam"),
+                actions=[Action(kind=ActionKind.END)],
+                state=state,
+            )
+        if elsewhere == "someone":
+            state.last_question = None
+            return TurnResult(
+                reply=prompts.phrase(lang, "not_for_us", name=ctx.profile.name),
+                actions=actions,
+                state=state,
+            )
+
     # --- what the caller told us -------------------------------------------------------------
     emergency = detect_emergency(
         text,
@@ -324,11 +412,16 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         lang=lang,
         cold_season=_cold_season(ctx.now_local),
     )
-    name = extract_name(text, expecting_name=expecting == "name", lang=lang)
     phone = extract_phone(
         text, region=ctx.profile.country, caller_number=state.caller_number, lang=lang
     )
     email = extract_email(text)
+    # "sorry typo, its 902-555-0178" corrects the number; it is no answer to "your name?".
+    fixes_contact = (phone is not None or email is not None) and bool(_CONTACT_FIX.search(text))
+    name = extract_name(text, expecting_name=expecting == "name" and not fixes_contact, lang=lang)
+    if state.caller_name and (fixed := correct_name(text, state.caller_name)):
+        # "Whitehead not Whitmore" after "Dan Whitmore": only the wrong word is replaced.
+        name = NameResult(full=fixed, corrected=True)
     when = extract_when(
         text,
         now_local=ctx.now_local,
@@ -339,8 +432,10 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     address = extract_address(text)
     intent = classify_intent(text, lang)
     sentences = [x for x in _SENTENCE_SPLIT.split(text) if x.strip()]
-    asked = [x for x in sentences if is_question(x)]
-    told = [x for x in sentences if not is_question(x)]
+    # "can u guys come look this thursday after 3" asks for a visit, not about the business.
+    booking = [x for x in sentences if is_question(x) and _books_a_visit(x, when is not None)]
+    asked = [x for x in sentences if is_question(x) and x not in booking]
+    told = [x for x in sentences if not is_question(x) or x in booking]
     question = bool(asked) and not _REQUEST_ONLY.search(text)
     if question and (intent in ("question", "other") or (not told and not emergency.is_emergency)):
         # "Is a quote free?" asks about the business; it is not yet a request.
@@ -365,13 +460,19 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     if (
         name is None
         and len(words) <= 4
-        and expecting in (None, "job", "anything_else")
-        and intent not in LEAD_INTENTS
         and not emergency.is_emergency
         and not (phone or email or address)
     ):
-        # A bare "Sean O'Brien" right after "how can we help?" is a name, not a job.
-        name = extract_name(text, expecting_name=True, lang=lang)
+        # A bare "Sean O'Brien" right after "how can we help?" is a name, not a job; so is a bare
+        # "heather sampson" after "im heather", whatever we last asked.
+        bare = extract_name(text, expecting_name=True, lang=lang)
+        fuller = (
+            bare is not None
+            and bool(state.caller_name)
+            and _extends(state.caller_name or "", bare.full)
+        )
+        if fuller or (expecting in (None, "job", "anything_else") and intent not in LEAD_INTENTS):
+            name = bare
 
     captured_name = False
     if name is not None and (
@@ -399,6 +500,7 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         if when.in_past:
             when_note = prompts.phrase(lang, "past_time")
         else:
+            when = _first_open_day_of_week(when, text, ctx)
             state.preferred_start, state.preferred_end = when.start, when.end
             if when.outside_hours and when.alternative is not None:
                 when_note = prompts.phrase(
@@ -428,8 +530,10 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
         name is not None and expecting == "name"
     )
     closing = (
-        bool(_CLOSING.match(text))
-        and len(words) <= 10
+        (
+            (bool(_CLOSING.match(text)) and len(words) <= 10)
+            or (bool(_DEFERRING.match(text)) and len(words) <= 18)
+        )
         and not question
         and not emergency.is_emergency
         and not (slot_answer or captured_name)
@@ -561,6 +665,57 @@ async def turn(state: ConversationState, text: str, ctx: TurnContext) -> TurnRes
     return _finish_reply(state, parts, actions, lang, answered=answered)
 
 
+def _not_for_us(text: str, ctx: TurnContext, lang: str) -> str | None:
+    """ "spam" for prize/loan/listing spam, "someone" for a message meant for someone else ("is this
+    jenna? practice got moved to 7 tonight", "hi mom, running late"), else None."""
+    if _SPAM.search(text) or classify_intent(text, lang) == "spam":
+        return "spam"
+    emergency = detect_emergency(text, keywords=ctx.profile.emergency_keywords, lang=lang)
+    if emergency.is_emergency or extract_address(text) is not None:
+        return None
+    if _FAMILY.search(text):
+        return "someone"
+    match = _FOR_SOMEONE.search(text)
+    if match is None or classify_intent(text, lang) in LEAD_INTENTS:
+        return None
+    who = match.group("who")
+    ours = {w.casefold() for w in re.findall(r"[^\W\d_]+", ctx.profile.name)}
+    if who.casefold() in ours or extract_name(who, expecting_name=True, lang=lang) is None:
+        return None
+    return "someone"
+
+
+def _books_a_visit(sentence: str, timed: bool) -> bool:
+    """A request for a visit, with a day or time given or a question mark: a booking."""
+    return bool(_COME_REQUEST.search(sentence)) and (timed or sentence.rstrip().endswith("?"))
+
+
+def _first_open_day_of_week(when: WhenResult, text: str, ctx: TurnContext) -> WhenResult:
+    """ "Sometime next week" names a week, not a day: the business's first open day of that week
+    rather than the same weekday as today (which may be a Sunday). `extract_when` returns a day
+    seven days on with no note of its precision, so the engine re-reads the phrase."""
+    if not _WEEK_ONLY.search(text) or _DAY_NAMED.search(text) or not ctx.hours:
+        return when
+    start = when.start
+    monday = start.date() - timedelta(days=start.weekday())
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        span = ctx.hours.get(_DAY_KEYS[day.weekday()])
+        if span is None or day in ctx.holidays or day <= ctx.now_local.date():
+            continue
+        opens = start.replace(
+            year=day.year, month=day.month, day=day.day, hour=span[0].hour, minute=span[0].minute
+        )
+        closes = opens.replace(hour=span[1].hour, minute=span[1].minute)
+        return dataclasses.replace(
+            when, start=opens, end=closes, outside_hours=False, alternative=None
+        )
+    return when
+
+
+_DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 _SERVICE_WORDS_TEXT = (
     "can could would will you your guy guys someone somebody anyone come send stop swing drop by "
     "here make get fix look help call out over today tonight week next monday tuesday wednesday "
@@ -673,5 +828,8 @@ def _two_sentences(parts: list[str]) -> str:
 def resume_after_escalation(state: ConversationState, ctx: TurnContext) -> TurnResult:
     """Voice: the on-call person did not answer; take the remaining details."""
     state = state.model_copy(deep=True)
-    parts = [prompts.phrase(state.language, "emergency_followup")]
+    # After a <Dial> nobody answered the caller heard "I'm connecting you"; a promise of a call
+    # back is made only when no on-call number was dialled.
+    key = "emergency_no_answer" if ctx.profile.routing.on_call else "emergency_followup"
+    parts = [prompts.phrase(state.language, key)]
     return _finish_reply(state, parts, [], state.language)

@@ -9,8 +9,8 @@ _CLAUSE_SPLIT = re.compile(
     re.IGNORECASE,
 )
 _GREETING = re.compile(
-    r"^\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|bonjour|bonsoir|allo|salut)"
-    r"(?:\s+there)?[,!.]?\s*)+(?:(?:yeah|yes|yep|oui|so|um|uh|ok|okay)[,!.]?\s+)*",
+    r"^\s*(?:(?:hi|hello|hey|good (?:morning|afternoon|evening)|bonjour|bonsoir|allo|salut)\b"
+    r"(?:\s+there\b)?[,!.]?\s*)+(?:(?:yeah|yes|yep|oui|so|um|uh|ok|okay)[,!.]?\s+)*",
     re.IGNORECASE,
 )
 _CONTACT = re.compile(
@@ -19,7 +19,10 @@ _CONTACT = re.compile(
     r"[A-ZÀ-Ý][\w'’-]+(?:\s+(?:[A-ZÀ-Ý][\w'’-]+|van|von|de|der|la|le|du|di|da))*"
     r"|(?i:\b(?:my name is|my name's|name's|je m'appelle|mon nom (?:est|c'est))\b)(?=\s*(?:[,.;!?]|and\b|et\b|$))"
     r"|(?i:\b(?:my )?(?:e-?mail|courriel)(?: address)?(?: is)?\s+\S+(?:\s+(?:dot|at|point|arobase)\s+\S+)*)"
-    r"|(?i:\b(?:my (?:number|cell|phone)|call me|reach me|text me|you can reach me|rappeler|joindre)\b[^.!?]*)",
+    r"|(?i:\b(?:my (?:number|cell|phone)|(?:call|reach|text) me (?:back )?(?:at|on)|you can reach me"
+    r"|(?:call|reach|text) me(?=\s*\+?\d)|me (?:rappeler|joindre) (?:au|à)|(?:mon )?numéro (?:est|c'est))"
+    r"\b[^.!?]*)"
+    r"|\+?1?[\s.-]?\(?\b\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b",
 )
 # Turns about the call, not the job: refusals, closings, wrong numbers, shopping around.
 _NOT_JOB = re.compile(
@@ -36,12 +39,61 @@ _INTRODUCTION = re.compile(
     r"(?:calling\s+)?(?:from|with|of|de|chez)\s+"
     r"(?:the\s+)?[A-ZÀ-Ý][\w'’&-]*(?:\s+[A-ZÀ-Ý&][\w'’&-]*)*\W*$"
 )
+_TYPES = (
+    r"(?:street|st|avenue|ave|drive|dr|road|rd|boulevard|blvd|lane|ln|way|court|ct|crescent|cres|place|pl|"
+    r"trail|tr|highway|hwy|parkway|pkwy|rue|chemin|boul|rang|route)"
+)
+_SPOKEN = (
+    r"(?:(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|"
+    r"oh|un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|"
+    r"trente|quarante|cinquante|soixante|cent|et)(?:[\s-]+|(?=\s)))+"
+)
+_PLACE = r"(?-i:[A-ZÀ-Ý][\w'’-]+)"
 _STREET = re.compile(
     r"\b(?:at|on|au)?\s*\d{1,6}[a-z]?\s+(?:[A-Za-zÀ-ÿ'’.-]+\s+){0,4}?"
-    r"(?:street|st|avenue|ave|drive|dr|road|rd|boulevard|blvd|lane|ln|way|court|ct|crescent|cres|place|pl|"
-    r"trail|tr|highway|hwy|rue|chemin|boul|rang|route)\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?",
+    + _TYPES
+    + r"\b\.?(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"
+    # Spoken: "nine Maple Drive", "seventy two Forest Hills Parkway", "vingt-deux chemin Lawrencetown".
+    + r"|\b(?:at|on|au)?\s*"
+    + _SPOKEN
+    + r"(?:"
+    + _PLACE
+    + r"\s+){1,4}"
+    + _TYPES
+    + r"\b"
+    + r"|\b(?:au\s+)?(?:\d{1,6}|"
+    + _SPOKEN
+    + r")\s*(?:rue|chemin|boulevard|avenue|route|rang|montée)\s+"
+    + r"(?:"
+    + _PLACE
+    + r"\s*){1,3}",
     re.IGNORECASE,
 )
+_HOLE = "\x00"
+# What a cut-out name, address or number leaves behind: "this is _", "_ here", "at _ in Halifax",
+# "j'habite au _ à Cole Harbour", "so _": the whole clause goes.
+_AROUND_HOLE = (
+    re.compile(
+        r"\b(?:(?:hi|hello|hey|yeah|yes|oui|bonjour)[\s,]+)*(?:this is|it'?s|its|i'?m|i am|c'est|ici|je suis"
+        r"|my name is|je m'appelle|name is)\s*\x00",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\x00\s*(?:here|speaking|ici)\b", re.IGNORECASE),
+    re.compile(r"\x00(?:\s*,?\s*(?:in|à|,)\s+" + _PLACE + r"(?:\s+" + _PLACE + r")*)+"),
+    re.compile(
+        r"(?:\b(?:i live|we live|we'?re|i'?m|located|j'habite|on habite|nous habitons)\s*"
+        r"(?:at|on|au|à|in)?|\b(?:at|on|au|à|in))\s*\x00",
+        re.IGNORECASE,
+    ),
+    re.compile(r"\b(?:so|and|but|or|because|et|mais|donc|alors|pis)\s*,?\s*\x00", re.IGNORECASE),
+)
+# Words of a request with nothing about the job: "can someone", "please help".
+_EMPTY_WORDS = (
+    "can could would will someone somebody anyone please you guys come help need call text thanks "
+    "hey the and get out over here there pouvez quelqu'un venir aide besoin merci svp"
+)
+_EMPTY = frozenset(_EMPTY_WORDS.split())
 _FILLER = re.compile(r"^\s*(?:and|so|but|also|et|mais|yeah|well)\b[,]?\s*", re.IGNORECASE)
 MAX_LEN = 200
 
@@ -51,14 +103,20 @@ def summarize(
 ) -> str | None:
     """Condense a caller's description; None if nothing of substance is left (an introduction,
     an address, "I'd rather not give my name", "that's all I needed")."""
-    working = text
+    working = text.replace(_HOLE, " ")
     if known_name:
-        working = re.sub(re.escape(known_name), " ", working, flags=re.IGNORECASE)
+        working = re.sub(re.escape(known_name), _HOLE, working, flags=re.IGNORECASE)
+    working = _STREET.sub(_HOLE, working)
     if known_address:
-        working = re.sub(re.escape(known_address), " ", working, flags=re.IGNORECASE)
-    working = _STREET.sub(" ", working)
-    working = re.sub(r"\s+(?:at|on|au|à)\s*(?=[.,;!?]|$)", " ", working, flags=re.IGNORECASE)
-    working = _CONTACT.sub(" ", working)
+        working = re.sub(re.escape(known_address), _HOLE, working, flags=re.IGNORECASE)
+    working = _CONTACT.sub(_HOLE, working)
+    for _ in range(2):
+        for pattern in _AROUND_HOLE:
+            working = pattern.sub(_HOLE, working)
+    working = re.sub(r"\x00(?:[\s,;:\-]*\x00)*", _HOLE, working)
+    # The hole and the punctuation that joined it go: "so _." and "_, I manage" leave no stub.
+    working = re.sub(r"[,;:\-]?\s*\x00\s*(?:[,;:\-](?!\S))?", " ", working)
+    working = re.sub(r"\s+([,.;!?])", r"\1", working)
     clauses = [c.strip(" ,;") for c in _CLAUSE_SPLIT.split(working) if c and c.strip(" ,;.")]
     kept = []
     for clause in clauses:
@@ -66,7 +124,9 @@ def summarize(
         clause = _FILLER.sub("", clause).strip(" ,;")
         if _NOT_JOB.match(clause) or _INTRODUCTION.match(clause):
             continue
-        if len(re.findall(r"[^\W\d_]{3,}", clause)) >= 2:
+        clause = clause.lstrip(" ,;:.-")
+        words = re.findall(r"[^\W\d_][\w'’-]{2,}", clause)
+        if len(words) >= 2 and any(w.lower() not in _EMPTY for w in words):
             kept.append(clause)
     if not kept:
         return None

@@ -91,3 +91,54 @@ def test_extract_address(text: str, expected: str) -> None:
 )
 def test_not_an_address(text: str) -> None:
     assert extract_address(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Street names that open with an ordinary adjective.
+        ("Sandra Coolen, 9 Old Sambro Rd, Halifax", "9 Old Sambro Rd, Halifax"),
+        ("its 9 old sambro rd", "9 old sambro rd"),
+        ("12 Little Lake Dr", "12 Little Lake Dr"),
+        # One-digit civic numbers spelled out by speech-to-text.
+        ("nine Maple Drive in Fall River", "9 Maple Drive"),
+        ("Yeah it is nine Maple Drive, Fall River.", "9 Maple Drive, Fall River"),
+        ("c'est neuf rue des Érables", "9 rue des Érables"),
+        # Rural addresses: numbered highways, routes, concessions and rural routes.
+        (
+            "4521 Hwy 3, RR 2 Head of St Margarets Bay",
+            "4521 Hwy 3, RR 2 Head of St Margarets Bay",
+        ),
+        (
+            "4521 Highway 3, RR 2 Head of St Margarets Bay, NS B3Z 1Z1",
+            "4521 Highway 3, RR 2 Head of St Margarets Bay, NS B3Z 1Z1",
+        ),
+        ("4521 Hwy. 3 R.R. #2 Tantallon", "4521 Hwy. 3 R.R. #2 Tantallon"),
+        ("my address is 12 Highway 7", "12 Highway 7"),
+        ("2345 Concession 4", "2345 Concession 4"),
+        ("88 County Road 12, Picton", "88 County Road 12, Picton"),
+        ("3456 6th Concession", "3456 6th Concession"),
+        ("5678 4e Rang Ouest", "5678 4e Rang Ouest"),
+        ("1500 route 132, Saint-Jean", "1500 route 132, Saint-Jean"),
+        ("125 rang Saint-Joseph", "125 rang Saint-Joseph"),
+        ("345 chemin du Lac-Clair", "345 chemin du Lac-Clair"),
+    ],
+)
+def test_more_address_shapes(text: str, expected: str) -> None:
+    assert extract_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need 2 new drive belts",
+        "I have two Main Street properties",
+        "one of your guys came by",
+        "the sun is up at six on the Drive",
+        "we have 2 Highway trucks",
+        "2 people rang the bell",
+        "RR 2",
+    ],
+)
+def test_more_non_addresses(text: str) -> None:
+    assert extract_address(text) is None

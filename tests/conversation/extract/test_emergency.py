@@ -277,3 +277,108 @@ def test_security_look_alikes(text: str) -> None:
 def test_security_keywords_negated_or_resolved(text: str) -> None:
     keywords = [k for k in LOCK_KEYWORDS if k != "won't close"]
     assert detect_emergency(text, keywords=keywords, lang="en") == EmergencyResult(False, None)
+
+
+ROOF_KEYWORDS = [
+    "tree on the roof",
+    "tree fell",
+    "roof collapse",
+    "ceiling collapse",
+    "water pouring",
+    "leaking through the ceiling",
+    "roof blew off",
+    "hole in the roof",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Water coming into the home now, without the word "flood" or "pouring".
+        ("rain is coming in thru the ceiling in my daughters room, asap", "water coming in"),
+        ("water coming into the bedroom from the attic", "water coming in"),
+        ("water's coming right through, what do I do", "water coming in"),
+        ("water is dripping from the ceiling in the hallway", "water coming in"),
+        ("the kitchen ceiling is bulging and dripping like crazy", "water coming in"),
+        ("the ceiling is sagging with water", "water coming in"),
+        ("the roof's leaking into the bedroom", "water coming in"),
+        ("it's coming through the skylight like crazy", "water coming in"),
+        ("l'eau coule du plafond en ce moment", "water coming in"),
+        ("l'eau rentre dans la chambre par le plafond", "water coming in"),
+        ("ça coule du plafond dans le salon", "water coming in"),
+        ("il pleut dans la maison!", "water coming in"),
+        ("le plafond est tout bombé pis ça dégoutte", "water coming in"),
+        # Structural damage: collapses, trees on the house, roofs torn off.
+        ("part of the living room ceiling just came down", "ceiling or roof collapse"),
+        ("i think the roof let go over the kitchen", "ceiling or roof collapse"),
+        ("the garage roof caved in under the snow", "ceiling or roof collapse"),
+        ("a chunk of the ceiling fell in the bathroom", "ceiling or roof collapse"),
+        ("le plafond s'est effondré dans la cuisine", "ceiling or roof collapse"),
+        ("le toit a cédé sous la neige", "ceiling or roof collapse"),
+        ("huge branch came down on our roof in the wind", "tree on the house"),
+        ("a big spruce just came down on the back of the house", "tree on the house"),
+        ("a maple came crashing down on the garage roof", "tree on the house"),
+        ("there's a tree on our roof", "tree on the house"),
+        ("our house got hit by a tree last night", "tree on the house"),
+        ("un arbre est tombé sur la maison", "tree on the house"),
+        ("une grosse branche vient de tomber sur le toit", "tree on the house"),
+        ("the storm tore off part of the roof", "roof torn off"),
+        ("the wind ripped the roof right off the garage", "roof torn off"),
+        ("la tempête a arraché une partie du toit", "roof torn off"),
+        ("le toit a été arraché par le vent", "roof torn off"),
+    ],
+)
+def test_water_coming_in_and_structural_damage(text: str, reason: str) -> None:
+    assert detect_emergency(text, keywords=[], lang="en") == EmergencyResult(True, reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey theres a huge branch came down on our roof in the wind and now rain is coming in "
+        "thru the ceiling in my daughters room, need someone asap",
+        "kitchen ceiling is bulging and dripping like crazy, i think the roof let go",
+        "a big spruce just came down on the back of the house… water coming into the bedroom",
+        "part of the living room ceiling just came down and water's coming right through",
+        "la tempête a arraché une partie du toit pis l'eau coule du plafond… en ce moment",
+        "the tree fell on the garage",  # the owner's keyword, as written
+    ],
+)
+def test_roofing_emergencies(text: str) -> None:
+    assert detect_emergency(text, keywords=ROOF_KEYWORDS, lang="en").is_emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The rest of the message cancels the hazard, or it is long over.
+        "no leak or anything, the tree fell in the yard and missed the house",
+        "the big pine fell across the driveway, didn't hit the house",
+        "a branch came down in the backyard, no damage to the house",
+        "l'arbre est tombé dans la cour, pas de dommages",
+        "we had a tree fall last year, want a quote for the roof",
+        "a tree fell on our roof last summer, insurance paid, now we want new shingles",
+        "my neighbour's roof collapsed last winter, want ours inspected",
+        "water stain on the ceiling from last spring, dry now",
+        "water was coming in through the ceiling but it's bone dry now",
+        "il y a eu une fuite au plafond l'an passé, c'est sec maintenant",
+        "the storm blew some shingles off, no leaks though",
+        "we lost a bunch of shingles in the storm but its not leaking",
+        "water comes in around the basement window whenever it rains, want it sealed",
+        "ça coule du puits de lumière quand il pleut fort, pas pressé",
+        # Questions, conditions and look-alikes.
+        "the ceiling fan is dripping condensation? no",
+        "does insurance cover a tree falling on the house?",
+        "what if a tree falls on the roof?",
+        "si jamais un arbre tombe sur la maison, vous venez?",
+        "the roof didn't collapse, just want an inspection",
+        "the ceiling fan came down, need a new one installed",
+        "the ceiling light fixture fell, can you hang a new one",
+        "the price of the roof came down, so we're ready to book",
+        "the water coming in the tap is brown",
+        "my roof is leaking a bit around the chimney, can someone look",
+        "branches on the roof need clearing",
+    ],
+)
+def test_roofing_look_alikes(text: str) -> None:
+    assert detect_emergency(text, keywords=ROOF_KEYWORDS, lang="en") == EmergencyResult(False, None)

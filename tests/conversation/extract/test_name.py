@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tradeline.conversation.extract.name import NameResult, extract_name
+from tradeline.conversation.extract.name import NameResult, correct_name, extract_name
 
 
 @pytest.mark.parametrize(
@@ -325,3 +325,71 @@ def test_states_after_weak_cues_are_not_names(text: str) -> None:
 )
 def test_names_ending_like_participles(text: str, expected: str) -> None:
     assert extract_name(text, expecting_name=False) == NameResult(full=expected, corrected=False)
+
+
+# --- sign-offs, a name before a number, corrections of one word, slips that are not names --------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The flashing leaks by the chimney. 4 Elm St, Bedford. Thanks! Nora Quinlan",
+            "Nora Quinlan",
+        ),
+        ("gutter came loose over the porch, cheers, Owen Pratt", "Owen Pratt"),
+        ("Can someone look at the skylight this week - Fiona Marsh", "Fiona Marsh"),
+        ("Le bardeau est parti au vent. Merci! Sylvie Arsenault", "Sylvie Arsenault"),
+        ("dripping in the shed, not urgent. Yusuf Karim 902-555-0144", "Yusuf Karim"),
+        ("le toit coule dans le garage. Hugo Bernier 418 555 0199", "Hugo Bernier"),
+    ],
+)
+def test_a_full_name_signing_off_or_before_a_number(text: str, expected: str) -> None:
+    result = extract_name(text, expecting_name=False)
+    assert result is not None and result.full == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry typo, its 902-555-0178",
+        "autocorrect, sorry",
+        "oh okay, no problem, thanks anyway",
+    ],
+)
+def test_slips_and_thanks_are_never_names(text: str) -> None:
+    assert extract_name(text, expecting_name=True) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The roof leaks. thanks",  # a thanks with no name after it
+        "it leaks when it rains. Thanks! nora",  # one lower-case word is no sign-off
+        "Thanks! Priya Raman said you were good, the roof leaks",  # not the last sentence
+    ],
+)
+def test_a_sign_off_needs_a_full_name_at_the_end(text: str) -> None:
+    assert extract_name(text, expecting_name=False) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "stored", "expected"),
+    [
+        ("sorry autocorrect, Lockhart not Lockwood", "Ian Lockwood", "Ian Lockhart"),
+        ("it's Lockhart, not Lockwood", "Ian Lockwood", "Ian Lockhart"),
+        ("pas Lockwood, Lockhart", "Ian Lockwood", "Ian Lockhart"),
+        ("Lockhart et non Lockwood", "Ian Lockwood", "Ian Lockhart"),
+        ("ewan not ian", "Ian Lockwood", "Ewan Lockwood"),
+    ],
+)
+def test_one_word_of_the_name_corrected(text: str, stored: str, expected: str) -> None:
+    assert correct_name(text, stored) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["tomorrow not friday", "Lockhart not Smith", "not today, tomorrow", "pas ce soir, demain"],
+)
+def test_a_correction_of_something_else_keeps_the_name(text: str) -> None:
+    assert correct_name(text, "Ian Lockwood") is None

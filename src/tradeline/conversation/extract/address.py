@@ -33,7 +33,7 @@ _STRONG_TYPES = word_set("""
 _WEAK_TYPES = word_set("""
     close cl gate gt heights hts gardens gdns grove mews manor landing link rise bay view green
     park common commons point pt square sq row hill ridge estates crossing cove glen walk path loop
-    plaza centre center line alley
+    plaza centre center line alley rang concession sideroad
     """)
 _FR_TYPES = word_set("""
     rue avenue av boulevard boul bd blvd chemin ch route rang place montée montee côte cote croissant
@@ -54,6 +54,31 @@ _PROVINCES = word_set("""
     ab bc mb nb nl ns nt nu on pe qc sk yt alberta ontario québec quebec manitoba saskatchewan
     """)
 _NOT_NAME = FUNCTION_WORDS | TIME_WORDS | CALL_WORDS
+# Ordinary adjectives that open many street names ("9 Old Sambro Rd", "12 Little Lake Dr"): a name
+# word only beside a real one, so "2 new drive belts" stays a purchase.
+_NAME_ADJECTIVES = word_set("old new little great big upper lower back first")
+# Numbered rural roads, civic number first: "4521 Hwy 3", "1234 Concession 4", "88 County Road 12".
+_NUMBERED_ROADS = word_set("""
+    highway hwy route rte concession conc sideroad trunk rr
+    """)
+_ROAD_QUALIFIERS = word_set("county regional township twp range rge provincial secondary municipal")
+_ROADS = word_set("road rd")
+# Rural routes after the road: ", RR 2", "RR #2", "R.R. 2", "Rural Route 2".
+_RURAL_ROUTE = word_set("rr r.r rural")
+_TOWN_CONNECTORS = word_set("of de du des la le sur on the")
+# Spelled-out one-digit civic numbers the spoken-number reader leaves alone: "nine Maple Drive".
+# What may come just before a spelled-out civic number ("it's nine Maple Drive", "at nine…").
+_BEFORE_SPELLED_CIVIC = word_set("""
+    at is it's its it’s from on to address live living located home à au est c'est c’est sur
+    """)
+_DIGIT_WORDS = {
+    word: str(digit)
+    for words_, start in (
+        ("one two three four five six seven eight nine", 1),
+        ("deux trois quatre cinq six sept huit neuf", 2),
+    )
+    for digit, word in enumerate(words_.split(), start)
+}
 _POSTAL = re.compile(r"[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d")
 _TOKEN = re.compile(
     r"(?P<postal>\b[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d\b)"
@@ -106,20 +131,101 @@ def _is_type(tok: _Tok, nxt: _Tok | None) -> bool:
     return tok.low in _WEAK_TYPES and (tok.text[0].isupper() or quadrant_follows)
 
 
-def _english(toks: list[_Tok], i: int) -> int | None:
-    """Index of the street type after civic number i ("123 Main St"), or None."""
+def _english(toks: list[_Tok], i: int, *, capitalised: bool = False) -> int | None:
+    """Index of the street type after civic number i ("123 Main St"), or None.
+
+    With `capitalised`, every name word must be capitalised (or an ordinal): a spelled-out civic
+    number ("nine Maple Drive") is believed only in front of a proper name.
+    """
     j = i + 1
     names = 0
+    real = 0
     while j < len(toks) and names <= 4:
         tok = toks[j]
         nxt = toks[j + 1] if j + 1 < len(toks) else None
-        if names and _is_type(tok, nxt):
+        if real and _is_type(tok, nxt):
             return j
-        if not _name_word(tok):
+        adjective = tok.kind == "word" and tok.low in _NAME_ADJECTIVES
+        if not (_name_word(tok) or adjective):
+            return None
+        if capitalised and tok.kind == "word" and not tok.text[0].isupper():
             return None
         names += 1
+        real += not adjective
         j += 1
     return None
+
+
+def _spelled_civic(toks: list[_Tok], i: int) -> int | None:
+    """The street after a spelled-out one-digit civic number ("nine Maple Drive", "neuf rue
+    Principale"), believed only before a capitalised name."""
+    end = _english(toks, i, capitalised=True)
+    if end is not None:
+        return end
+    end = _french(toks, i)
+    if end is None or not any(
+        t.kind == "word" and t.text[0].isupper() for t in toks[i + 2 : end + 1]
+    ):
+        return None
+    return end
+
+
+def _numbered_road(toks: list[_Tok], i: int) -> int | None:
+    """Index of the road's number after civic number i ("4521 Hwy 3", "88 County Road 12")."""
+    j = i + 1
+    if j < len(toks) and toks[j].low in _ROAD_QUALIFIERS:
+        j += 1
+        if j >= len(toks) or toks[j].low not in _ROADS:
+            return None
+    elif j >= len(toks) or toks[j].low not in _NUMBERED_ROADS:
+        return None
+    j += 1
+    if j < len(toks) and toks[j].text in {".", "#"}:
+        j += 1  # "Hwy. 3", "Route #7"
+    if j < len(toks) and toks[j].kind == "num" and len(toks[j].text) <= 4:
+        return j
+    return None
+
+
+def _rural_route_after(toks: list[_Tok], j: int) -> int:
+    """Extend past ", RR 2" / "RR #2" / "R.R. 2" / "Rural Route 2" after index j."""
+    k = j + 1
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if k >= len(toks) or toks[k].low not in _RURAL_ROUTE:
+        return j
+    if toks[k].low == "rural":
+        k += 1
+        if k >= len(toks) or toks[k].low != "route":
+            return j
+    k += 1
+    while k < len(toks) and toks[k].text in {".", "#"}:
+        k += 1
+    if k < len(toks) and toks[k].kind == "num" and len(toks[k].text) <= 3:
+        return k
+    return j
+
+
+def _place_after(toks: list[_Tok], j: int) -> int:
+    """After a rural route, the community may follow with no comma: "RR 2 Head of St Margarets Bay"."""
+    k = j + 1
+    end = j
+    words = 0
+    while k < len(toks) and words < 6:
+        tok = toks[k]
+        if tok.kind == "word" and tok.text[0].isupper() and tok.low not in _NOT_NAME:
+            end, words = k, words + 1
+        elif not (
+            tok.kind == "word"
+            and tok.low in _TOWN_CONNECTORS
+            and end > j
+            and k + 1 < len(toks)
+            and toks[k + 1].kind == "word"
+            and toks[k + 1].text[0].isupper()
+        ):
+            break
+        k += 1
+    return end
 
 
 def _french(toks: list[_Tok], i: int) -> int | None:
@@ -180,14 +286,21 @@ def _town_after(toks: list[_Tok], j: int) -> int:
     k += 1
     end = j
     words = 0
-    while (
-        k < len(toks)
-        and toks[k].kind == "word"
-        and toks[k].text[0].isupper()
-        and toks[k].low not in _NOT_NAME
-        and words < 3
-    ):
-        end, k, words = k, k + 1, words + 1
+    while k < len(toks) and toks[k].kind == "word" and words < 5:
+        tok = toks[k]
+        if tok.text[0].isupper() and tok.low not in _NOT_NAME:
+            end, k, words = k, k + 1, words + 1
+        elif (
+            tok.low in _TOWN_CONNECTORS
+            and end > j
+            and k + 1 < len(toks)
+            and toks[k + 1].kind == "word"
+            and toks[k + 1].text[0].isupper()
+            and toks[k + 1].low not in _NOT_NAME
+        ):
+            k += 1  # "Head of St Margarets Bay", "Saint-Jean-sur-Richelieu" written apart
+        else:
+            break
     if end == j:
         return j
     if k < len(toks) and toks[k].text == ",":
@@ -288,8 +401,31 @@ def extract_address(text: str, lang: str | None = None) -> str | None:
     text = spoken_address_to_text(text, lang)
     toks = _tokenise(text)
     for i, tok in enumerate(toks):
+        if tok.kind == "word" and tok.low in _DIGIT_WORDS:
+            if i and toks[i - 1].kind == "word" and toks[i - 1].low not in _BEFORE_SPELLED_CIVIC:
+                continue  # "I have two Main Street properties"
+            end = _spelled_civic(toks, i)
+            if end is None:
+                continue
+            end = _town_after(toks, _unit_after(toks, end))
+            street = re.sub(r"\s+", " ", text[toks[i + 1].start : toks[end].end])
+            return f"{_DIGIT_WORDS[tok.low]} {street}".strip(" ,.")
         if not _is_civic(text, tok):
             continue
+        end = _numbered_road(toks, i)
+        if end is not None:
+            route = _rural_route_after(toks, end)
+            if route != end:
+                place = _place_after(toks, route)
+                end = _town_after(toks, place)
+            else:
+                end = _town_after(toks, _unit_after(toks, end))
+            start, unit = _unit_before(toks, i)
+            if unit is not None:
+                address = unit + text[tok.start : toks[end].end]
+            else:
+                address = text[toks[start].start : toks[end].end]
+            return re.sub(r"\s+", " ", address).strip(" ,.")
         end = _english(toks, i)
         if end is not None:
             if (
@@ -300,7 +436,9 @@ def extract_address(text: str, lang: str | None = None) -> str | None:
                 end += 1  # "St. NW": the abbreviation's dot, not a full stop
             # "NW", "north"; single-letter quadrants only in capitals ("Main St E", not "…st a").
             if end + 1 < len(toks) and (
-                toks[end + 1].low in _QUADRANTS or toks[end + 1].text in {"N", "S", "E", "W"}
+                toks[end + 1].low in _QUADRANTS
+                or toks[end + 1].text in {"N", "S", "E", "W", "Est"}
+                or toks[end + 1].low in _FR_DIRECTIONS
             ):
                 end += 1
         else:

@@ -14,6 +14,14 @@ breaks down at night?", "si la fournaise lâche"), and a question about emergenc
 do emergency calls on weekends?", "is there an after-hours emergency fee?") is not a report; a real
 hazard in the same message still counts ("my furnace broke down, do you do emergency calls?").
 
+Water coming into the home now ("rain is coming in thru the ceiling", "the ceiling is bulging and
+dripping", "l'eau coule du plafond") and structural damage (a ceiling or roof that came down, caved
+in or let go, a tree or branch on or through the house, a roof torn off: "un arbre est tombé sur la
+maison", "la tempête a arraché une partie du toit") are property hazards of every trade. The rest of
+the message can cancel them, and the owner's keywords about the same things: the tree "fell in the
+yard" or "missed the house", "no damage", "no leak", "nothing came in", "bone dry now"; so can a long
+past ("we had a tree fall last year") or a leak that only comes with the rain ("when it rains").
+
 People and security: a child, an elderly person or a pet shut in a house or a car ("my 2 yr old is
 inside n the door shut behind me", "mon bébé est enfermé à l'intérieur"), a break-in or forced entry
 ("someone pried our back door open", "quelqu'un a forcé la porte"), premises that cannot be secured
@@ -33,6 +41,7 @@ common keyword concepts also match their paraphrases ("locked out" ↔ "the door
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -187,6 +196,231 @@ _PROPERTY: tuple[tuple[re.Pattern[str], str], ...] = (
         "water pouring in",
     ),
 )
+# --- water coming into the home and structural damage (roofing, restoration, every trade) -------
+# What a tree, a branch or a collapse can land on: the house itself, not the yard, a car or a fence.
+_HOUSE_PART = (
+    r"(?:house|home|roof|rooftop|garage|bedroom|kitchen|living\s+room|porch|addition|cottage|cabin"
+    r"|building|place|attic|ceiling|bungalow|duplex|condo|townhouse|apartment|trailer|extension)s?"
+)
+_HOUSE_FILLER = (
+    r"(?:(?:the|our|my|a|his|her|their|back|front|side|top|corner|part|edge|end|rear|of|main|whole"
+    r"|kids'?|daughters?'?|sons?'?|upstairs|master|spare|new|old|neighbou?rs?'?|left|right|north|south"
+    r"|east|west|lower|upper|second|third|middle)\s+){0,5}?"
+)
+_TREE = (
+    r"(?:(?:tree|branch|limb|spruce|pine|maple|oak|birch|poplar|fir|elm|willow|cedar|hemlock|tamarack"
+    r"|larch|aspen|chestnut|beech)(?:e?s)?|trees?\s+limbs?|half\s+(?:of\s+)?(?:a|the)\s+tree)"
+)
+_TREE_ON_HOUSE = _rx(
+    r"\b(?:a|the)\s+(?:[\w']+\s+)?tree(?:'s)?\s+(?:down\s+)?(?:on|through|thru)\s+(?:the|our|my)\s+(?:\w+\s+)?"
+    r"(?:roof|house|home|garage|cottage)\b"
+    r"|\b"
+    + _TREE
+    + r"(?:'s)?(?:\s+(?:has|had|have|just|literally|partly|partially|is|was|are|got|now|went|all"
+    r"|the\s+way|came|come|crashing|right|fully|completely|snapped\s+and))*"
+    r"\s+(?:fell|fallen|falling|falls|fall|came\s+down|come\s+down|coming\s+down|crashed|crashing|landed"
+    r"|landing|smashed|dropped|toppled|(?:blew|blown|went|gone|tipped)\s+over|is|are|sitting|lying|laying"
+    r"|leaning|resting|went|gone|punched|broke\s+off|snapped\s+off|came\s+crashing(?:\s+down)?|down"
+    r"|came|come|coming)"
+    r"(?:\s+(?:down|right|straight|over|in|crashing))*"
+    r"\s+(?:on|onto|into|through|thru|on\s+top\s+of|across|against|in\s+through)\s+"
+    + _HOUSE_FILLER
+    + _HOUSE_PART
+    + r"\b"
+    r"|\b" + _TREE + r"\s+(?:(?:has|just|literally)\s+)*(?:hit|smashed|crushed|punctured|pierced"
+    r"|went\s+(?:right\s+)?through|punched\s+(?:a\s+hole\s+)?(?:in|through)|took\s+out|caved\s+in)\s+"
+    + _HOUSE_FILLER
+    + _HOUSE_PART
+    + r"\b"
+    r"|\b(?:hit|crushed|struck|smashed)\s+by\s+(?:a|the|an)\s+(?:\w+\s+)?" + _TREE + r"\b"
+    r"|\b(?:arbres?|branches?|epinettes?|sapins?|pins?|erables?|bouleaux?|bouleau|peupliers?|chenes?"
+    r"|cedres?|trembles?)(?:\s+(?!pas\b|plus\b)[\w']+){0,2}?\s+(?:est|sont|a|ont|vient|viennent)?\s*(?:de\s+)?"
+    r"(?:tombee?s?|tomber|defonce|perce|ecrase|atterri|traverse|passe)\s+(?:\w+\s+)?(?:sur|dans|a\s+travers"
+    r"|au\s+travers\s+de?)\s+(?:la|le|l'|notre|ma|mon|nos|mes)\s*(?:maison|toit|toiture|chalet|garage"
+    r"|chambre|cuisine|salon|galerie|plafond|logement|bloc)\b"
+)
+_CEILING = (
+    r"(?:ceilings?|roof|roofs|part\s+of\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+){0,2}?(?:ceiling|roof)"
+    r"|(?:chunk|piece|section|half|bit)s?\s+of\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?(?:ceiling|roof))"
+    r"(?!\s+(?:fans?|lights?|fixtures?|tiles?|paint|vents?|speakers?|hooks?|racks?|tops?|rake|line"
+    r"|shingles?|heights?|prices?)\b)"
+)
+_COLLAPSE = _rx(
+    r"\b"
+    + _CEILING
+    + r"(?:'s|\s+(?:has|have|had|just|partly|partially|literally|completely|now|totally"
+    r"|kinda|kind\s+of|half|is|are|was|were|finally|basically|all|then|actually|pretty\s+much|started"
+    r"|starting|about\s+to|going\s+to|gonna))*"
+    r"\s+(?:c[oa]me|coming|fell|fallen|falling|falls)\s+(?:down|in|through|apart|off)\b"
+    r"|\b"
+    + _CEILING
+    + r"(?:'s|\s+(?:has|have|had|just|partly|partially|literally|completely|now|totally"
+    r"|kinda|half|is|are|was|finally|basically|all|then|actually|started|starting|about\s+to))*"
+    r"\s+(?:cav(?:ed|ing|es|e)\s+in|collaps(?:ed|ing|es|e)|g[ai]ve(?:n)?\s+(?:way|in|out)|giving\s+(?:way|in)"
+    r"|let\s+go|letting\s+go|buckl(?:ed|ing|es)|fell\b)"
+    r"|\b(?:collapsed|caved[\s-]in|fallen)\s+(?:\w+\s+)?(?:ceiling|roof)\b"
+    r"|\b(?:ceiling|roof)\s+(?:collapse|cave[\s-]in)\b"
+    r"|\b(?:plafond|toit|toiture)s?(?:\s+(?!pas\b|plus\b)[\w']+){0,3}?\s+(?:s'est\s+)?(?:effondree?s?"
+    r"|ecroulee?s?|affaissee?s?|a\s+cede|a\s+lache|est\s+tombee?s?|sont\s+tombee?s?|a\s+defonce"
+    r"|est\s+defoncee?|a\s+creve|est\s+en\s+train\s+de\s+(?:tomber|ceder|s'effondrer)|va\s+(?:tomber"
+    r"|ceder|lacher|s'effondrer))\b"
+    r"|\b(?:effondrement|ecroulement)\s+du\s+(?:plafond|toit)\b"
+)
+_ROOF_TORN = _rx(
+    r"\b(?:roof|part\s+of\s+(?:the\s+|our\s+|my\s+)?roof|(?:chunk|piece|section|half|corner)s?\s+of"
+    r"\s+(?:the\s+|our\s+|my\s+)?roof)(?:\s+(?:has|have|just|got|was|were|is|partly|partially|literally"
+    r"|completely|been))*\s+(?:blew|blown|torn|tore|ripped|peeled|lifted|came|come|flew|taken|ripping"
+    r"|peeling|lifting|tearing)\s+(?:right\s+)?off\b"
+    r"|\b(?:blew|blown|tore|torn|ripped|peeled|lifted|took|taken)\s+(?:right\s+)?(?:off\s+)?"
+    r"(?:(?:part|half|some|most|a\s+(?:big\s+|huge\s+|good\s+)?(?:chunk|section|piece|part|corner))"
+    r"\s+of\s+)?(?:the\s+|our\s+|my\s+)?(?:whole\s+|entire\s+)?roof\b(?!\s+(?:vents?|caps?|racks?)\b)"
+    r"(?:\s+(?:right\s+)?off)?"
+    r"|\b(?:lost|missing)\s+(?:part|half|a\s+(?:big\s+)?(?:chunk|section|piece|part|corner))\s+of\s+"
+    r"(?:the\s+|our\s+|my\s+)?roof\b"
+    r"|\broof\s+is\s+(?:gone|missing|wide\s+open|open\s+to\s+the\s+sky)\b"
+    r"|\barrach\w*\s+(?:une\s+partie\s+du|le|la|un\s+bout\s+du|un\s+morceau\s+du|la\s+moitie\s+du"
+    r"|une\s+section\s+du|tout\s+le|notre|mon)\s+(?:toit|toiture)\b"
+    r"|\b(?:toit|toiture)(?:\s+(?!pas\b|plus\b)[\w']+){0,3}?\s+(?:a\s+ete\s+|est\s+|s'est\s+)?"
+    r"(?:arrachee?|envolee?|parti|partie)\b"
+)
+# Water coming in now: "rain is coming in thru the ceiling", "water's coming right through", "the
+# kitchen ceiling is bulging and dripping", "l'eau coule du plafond", "ça rentre dans la chambre".
+_STRUCTURE_PART = (
+    r"(?:ceilings?|roof|walls?|attic|skylights?|chimney|drywall|insulation|soffits?|eaves?|pot\s+lights?"
+    r"|light|windows?|window\s+frames?|crown\s+moulding)"
+)
+_ROOM = (
+    r"(?:bedrooms?|kitchen|living\s+room|house|home|rooms?|upstairs|hallway|bathroom|closet|dining\s+room"
+    r"|family\s+room|den|office|stairwell|basement|attic)"
+)
+# Fixtures that drip on their own: "water from the kitchen tap", "the ceiling fan", "the window AC".
+_NOT_STRUCTURE = (
+    r"(?!\s+(?:taps?|faucets?|sinks?|toilets?|tubs?|bathtubs?|showers?|drains?|pipes?|cabinets?|counters?"
+    r"|fans?|exhaust|vents?|fridge|dishwasher|appliances?|humidifier|a/?c|air\s+conditioner|units?"
+    r"|heaters?|radiators?|hose|fixtures?|tiles?)\b)"
+)
+_WATER_FILLER = r"(?:'s|\s+(?:is|was|are|keeps|kept|just|started|starting|now|still|has|been|all|literally|actually))*"
+_WATER_IN = _rx(
+    r"\b(?:water|rain(?:water)?|it)"
+    + _WATER_FILLER
+    + r"\s+(?:coming|pouring|gushing|dripping|leaking"
+    r"|running|streaming|pissing|flowing|seeping|trickling|raining|spilling|poured|came|comes|pours|drips"
+    r"|leaks|leaked|dripped|gushed)(?:\s+(?:right|straight|down|in|all|out|everywhere|badly|bad|fast"
+    r"|steadily|like\s+crazy))*\s+(?:through|thru|into|from|out\s+of|down)\s+(?:the\s+|our\s+|my\s+"
+    r"|a\s+|his\s+|her\s+|their\s+)?(?:[\w']+\s+){0,2}?"
+    + _STRUCTURE_PART
+    + r"\b"
+    + _NOT_STRUCTURE
+    + r"|\b(?:water|rain(?:water)?)"
+    + _WATER_FILLER
+    + r"\s+(?:coming|pouring|gushing|streaming|pissing"
+    r"|getting|came|comes|pours|poured|gushed|flowing|running)(?:\s+(?:right|straight|all))*"
+    r"\s+(?:into|in|inside|in\s+to)\s+(?:the\s+|our\s+|my\s+|a\s+|his\s+|her\s+|their\s+)?(?:[\w']+\s+){0,2}?"
+    + _ROOM
+    + r"\b"
+    + _NOT_STRUCTURE
+    + r"|\b(?:water(?:'s|\s+(?:is|was|are|keeps|just|now|still|all))*\s+(?:coming|pouring|gushing|getting"
+    r"|pissing|streaming|came|comes)\s+(?:right\s+|straight\s+)?(?:in|through|thru)"
+    r"|rain(?:water)?(?:'s|\s+(?:is|was|are|keeps|just|now|still|all))*\s+(?:coming|pouring|gushing"
+    r"|getting|pissing|streaming|came|comes)\s+(?:right\s+|straight\s+)?(?:in\s+)?(?:through|thru))\b"
+    r"(?!\s+(?:the\s+)?(?:tap|taps|faucet|pipes?|hose|line|meter|filter|main|valve|softener|sink|toilet"
+    r"|shower|drain|sump))"
+    r"|\b(?:ceilings?|roof)(?!\s+(?:fans?|lights?|fixtures?|vents?|tiles?)\b)(?:'s|\s+(?:is|are|now|just"
+    r"|started|starting|all|literally|kinda|kind\s+of))*\s+(?:(?:bulging|sagging|ballooning|bowing"
+    r"|bubbling|drooping)\s+(?:and|&|with|from|,)\s+)?(?:dripping|pouring|gushing|raining|streaming"
+    r"|pissing|leaking\s+(?:like\s+crazy|bad(?:ly)?|everywhere|a\s+lot|non[\s-]?stop|water\s+everywhere"
+    r"|into|through|onto|on\s+(?:the|my|our))|full\s+of\s+water|filling\s+(?:up\s+)?with\s+water"
+    r"|(?:bulging|sagging|ballooning|bowing|drooping)\s+(?:with|from)\s+(?:the\s+)?water)\b"
+    r"|\b(?:dripping|pouring|leaking|gushing|raining|coming)\s+(?:in\s+)?(?:like\s+crazy|everywhere)?"
+    r"\s*(?:through|thru|from|out\s+of)\s+(?:the\s+|our\s+|my\s+)?(?:\w+\s+)?(?:ceiling|roof)\b"
+    r"(?!\s+(?:fans?|lights?|fixtures?|vents?)\b)"
+    r"|\b(?:bulging|sagging|ballooning)\s+(?:\w+\s+)?ceiling\b(?=.*\b(?:water|drip\w*|leak\w*|wet|rain\w*)\b)"
+    r"|\b(?:ceilings?)(?:'s|\s+(?:is|are|now|just|started|starting|all|literally))*\s+(?:bulging|sagging"
+    r"|ballooning|bowing|drooping)\b(?=.*\b(?:water|drip\w*|leak\w*|wet|rain\w*)\b)"
+    r"|(?<![\w-])(?:l'|de\s+l'|d')?eau\s+(?:qui\s+)?(?:coule|rentre|entre|degoutte|degoute|tombe|pisse"
+    r"|passe|s'infiltre|sort|gicle|ruisselle|penetre|coulait|rentrait|arrive|s'en\s+vient)(?:\s+(?!pas\b|plus\b)[\w']+){0,2}?"
+    r"\s+(?:du|de\s+la|des|par\s+le|par\s+la|par\s+les|dans\s+(?:la|le|les|ma|mon|mes|notre|nos)|a\s+travers"
+    r"\s+(?:le|la|les)|au|sur\s+(?:le|la|les|mon|ma|mes))\s+(?:\w+\s+)?(?:plafonds?|toit|toiture|murs?"
+    r"|maison|chambres?|cuisine|salon|grenier|entretoit|lucarnes?|puits\s+de\s+lumiere|fenetres?"
+    r"|corridor|salle\s+de\s+bain|lit)\b"
+    r"|\b(?:ca|ça)\s+(?:coule|rentre|degoutte|degoute|pisse|ruisselle)\s+(?:\w+\s+)?(?:du|de\s+la|par\s+le"
+    r"|dans\s+(?:la|le|ma|mon|notre))\s+(?:\w+\s+)?(?:plafond|toit|maison|chambre|cuisine|salon|mur)\b"
+    r"|\bil\s+pleut\s+(?:dans|a\s+l'interieur|en\s+dedans)\b"
+    r"|(?<![\w-])(?:l'|de\s+l'|d')?eau\s+(?:qui\s+)?(?:rentre|entre|s'infiltre|penetre)\b(?!\s+(?:dans\s+"
+    r"(?:le|la)\s+)?(?:reservoir|chauffe|tuyau|piscine|spa|bain))"
+    r"|(?<![\w-])(?:l'|de\s+l'|d')eau\s+(?:partout\s+)?(?:dans|sur)\s+(?:le|la|l'|mon|ma|notre)\s*(?:plafond"
+    r"|grenier|entretoit)\b"
+    r"|\bplafond(?:\s+(?!pas\b|plus\b)[\w']+){0,2}?\s+(?:coule|degoutte|degoute|pisse|gonfle|fait\s+(?:une"
+    r"\s+bosse|un\s+ventre|une\s+poche)|est\s+(?:tout\s+)?(?:mouille|trempe|bombe|gonfle|plein\s+d'eau))\b"
+)
+_WATER_WORDS = _rx(r"water|leak|pour|drip|flood|rain|gush|eau|coule|fuite|infiltr|degoutt")
+_STRUCTURE_WORDS = _rx(
+    r"tree|branch|collaps|cave|roof|ceiling|hole|arbre|branche|toit|plafond|effondr|ecroul|arrach"
+)
+# Context in the same message that cancels a hazard: "the tree fell in the yard and missed the house",
+# "no leak or anything", "nothing came in", "bone dry now".
+_STRUCTURE_OK = _rx(
+    r"\b(?:missed|missing|spared|avoided|cleared)\s+(?:the|our|my)\s+(?:\w+\s+)?(?:house|home|roof"
+    r"|place|garage|cottage|building)\b"
+    r"|\b(?:didn't|did\s+not|never|don't\s+think\s+it)\s+(?:\w+\s+)?(?:hit|touch|damage|land\s+on|reach)"
+    r"\s+(?:the|our|my|anything)\b"
+    r"|\bno\s+(?:real\s+)?(?:damage|harm)\b|\bnothing\s+(?:\w+\s+)?(?:damaged|broken|hit)\b"
+    r"|\bnot\s+(?:on|near)\s+(?:the|our|my)\s+(?:house|roof|home)\b|\bundamaged\b"
+    r"|\b(?:a\s+)?(?:manque|evite)\s+(?:la|le|notre)\s+(?:maison|toit|chalet)\b"
+    r"|\b(?:pas|aucun)\s+de\s+(?:dommages?|degats?)\b|\baucuns?\s+(?:dommages?|degats?)\b"
+)
+# Right after the hazard, where it landed: "the tree fell in the yard".
+_LANDED_OUTSIDE = _rx(
+    r"\s+(?:down\s+)?(?:in|into|on|onto|across|over)\s+(?:the\s+|our\s+|my\s+|a\s+|their\s+|the\s+)?"
+    r"(?:back\s+|front\s+|side\s+|neighbou?rs?'?\s+)?(?:yard|lawn|driveway|road|street|field|woods|garden"
+    r"|ditch|backyard|fence|grass|lot|ravine|park)\b"
+    r"|\s+(?:dans|sur)\s+(?:la|le|l'|notre|ma|mon)\s*(?:cour|terrain|entree|rue|chemin|gazon|jardin"
+    r"|champ|bois|cloture)\b"
+)
+_WATER_OK = _rx(
+    r"\bno\s+(?:\w+\s+)?(?:leaks?|leaking|water\s+(?:came|got|is\s+coming|coming)\s+in)\b"
+    r"|\b(?:not|isn't|is\s+not|wasn't|aren't)\s+(?:\w+\s+)?leaking\b|\bnot\s+a\s+drop\b"
+    r"|\bnothing\s+(?:has\s+|is\s+)?(?:came|come|coming|got|getting|leaked|leaking)\s+(?:in|through)\b"
+    r"|\b(?:still|bone|completely|totally|all|nice\s+and)\s+dry\b|\bdry\s+(?:now|inside)\b"
+    r"|\bdried\s+(?:up|out)\b"
+    r"|\b(?:pas|aucune?)\s+(?:de\s+)?fuite\b|\b(?:ca|ça)\s+coule\s+pas\b|\brien\s+(?:n'est|est)\s+"
+    r"(?:entre|rentre)\b|\bc'est\s+(?:\w+\s+)?sec\b|\bsec\s+maintenant\b"
+)
+# Long past: "we had a tree fall last year", "l'an passé". "Last night" and "this morning" are now.
+_LONG_AGO = _rx(
+    r"\blast\s+(?:year|spring|summer|fall|autumn|winter|month|week|season)\b|\b(?:years?|months?|weeks?"
+    r"|a\s+while)\s+(?:ago|back)\b|\bback\s+in\s+(?:\d{4}|the)\b|\bin\s+(?:19|20)\d\d\b"
+    r"|\bthe\s+other\s+year\b|\bl'(?:an|annee)\s+(?:passee?|derniere?)\b"
+    r"|\b(?:l'ete|l'hiver|l'automne|le\s+printemps|le\s+mois|la\s+semaine)\s+(?:passee?|derniere?)\b"
+    r"|\b(?:il\s+y\s+a|ya|y'a)\s+(?:\w+\s+)?(?:ans?|mois|semaines)\b"
+)
+# A leak that comes and goes is not coming in now: "it drips from the skylight when it rains".
+_HABITUAL = _rx(
+    r"\bwhen(?:ever)?\s+(?:it|we\s+get\s+(?:a|heavy))\s+(?:\w+\s+)?(?:rains?|snows?|melts?|thaws?|storms?"
+    r"|wind|rain|storm)\b|\b(?:every|each)\s+time\b|\bsometimes\b|\boccasionally\b|\bonce\s+in\s+a\s+while\b"
+    r"|\bafter\s+(?:a\s+)?(?:heavy|big|hard)\s+(?:rain|storm)s?\b|\bquand\s+il\s+(?:pleut|neige|vente)\b"
+    r"|\b(?:chaque|a\s+chaque)\s+fois\b|\bdes\s+fois\b|\bparfois\b"
+)
+# "The price of the roof came down": a price, not the roof.
+_PRICE_OF = _rx(
+    r"\b(?:price|cost|quote|estimate|bill|payment|rate)s?\s+(?:of|for|on)\s+(?:the\s+|our\s+|my\s+|a\s+|new\s+)*$"
+)
+_PAST_BREAK = _rx(
+    r"[.!?;,]|\b(?:but|mais|and|et|pis|because|since|parce|car|so|donc|alors|then|puis|now|maintenant"
+    r"|although|though)\b"
+)
+# "Does insurance cover a tree falling on the house?": the service, not a report.
+_PROPERTY_SERVICE_OF = _rx(
+    r"\b(?:after|for|following|from|of|about|cover(?:s|ed)?|insured?|repair(?:s|ing)?|fix(?:es|ing)?"
+    r"|handle|deal\s+with)\s+(?:an?\s+|the\s+|with\s+)?$"
+)
+_STRUCTURAL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_COLLAPSE, "ceiling or roof collapse"),
+    (_TREE_ON_HOUSE, "tree on the house"),
+    (_ROOF_TORN, "roof torn off"),
+)
+
+
 # --- people shut in, break-ins and doors that cannot be secured ---------------------------------
 # Someone who cannot let themselves out: children, the elderly, pets (EN + FR).
 _DEPENDENT = (
@@ -311,6 +545,9 @@ _RESOLVED = _rx(
     r"|working)\b|\b(?:got|managed\s+to\s+get)\s+(?:it|the\s+\w+)\s+(?:\w+\s+)?(?:fixed|closed|down|shut"
     r"|locked|sorted|open)\b|\b(?:c'est|ca\s+va|tout\s+(?:est|va))\s+(?:\w+\s+)?(?:correct|beau|bien|regle"
     r"|ok|reparee?)\s+(?:maintenant|la)\b|\bc'est\s+regle\b"
+    r"|\b(?:(?:bone|all|completely|totally|nice\s+and)\s+)?dry\s+now\b|\bdried\s+(?:up|out)\s+now\b"
+    r"|\b(?:stopped|quit)\s+(?:leaking|dripping|coming\s+in)\b|\bsec\s+maintenant\b"
+    r"|\ba\s+arrete\s+de\s+(?:couler|degoutter|rentrer)\b"
 )
 # Paraphrases of a few common keyword concepts: the owner's "locked out" also means "the door shut
 # behind me".
@@ -430,10 +667,13 @@ def _hit(
     mundane_check: bool = False,
     hypothetical: re.Pattern[str] = _HYPOTHETICAL,
     resolved_at: int = -1,
+    reject: Callable[[str, re.Match[str]], bool] | None = None,
 ) -> bool:
     for match in pattern.finditer(text):
         if match.start() < resolved_at:
             continue  # "…but it's fine now": the caller says this one is over
+        if reject is not None and reject(text, match):
+            continue
         if _DEVICE_AFTER.match(text, match.end()) and not mundane_check:
             continue
         before = _clause_before(text, match.start())
@@ -443,6 +683,57 @@ def _hit(
             continue
         return True
     return False
+
+
+def _in_clause(cue: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
+    """Whether `cue` is in the hazard's own clause ("we had a tree fall last year")."""
+    before = text[: match.start()]
+    breaks = list(_PAST_BREAK.finditer(before))
+    start = breaks[-1].end() if breaks else 0
+    stop = _PAST_BREAK.search(text, match.end())
+    return cue.search(text, start, stop.start() if stop else len(text)) is not None
+
+
+def _property_reject(*, water: bool, structure: bool) -> Callable[[str, re.Match[str]], bool]:
+    """Why a property hazard does not count: long over, cancelled by the rest of the message ("the
+    tree fell in the yard and missed the house", "no leak", "bone dry now"), or the service asked
+    about ("does insurance cover a tree falling on the house?")."""
+
+    def reject(text: str, match: re.Match[str]) -> bool:
+        if _in_clause(_LONG_AGO, text, match):
+            return True
+        if water and (_WATER_OK.search(text) or _in_clause(_HABITUAL, text, match)):
+            return True
+        if structure and (
+            _STRUCTURE_OK.search(text)
+            or _LANDED_OUTSIDE.match(text, match.end())
+            or _PRICE_OF.search(text, 0, match.start())
+        ):
+            return True
+        return (
+            _ASKING.search(text) is not None
+            and _REPORT_NOW.search(text) is None
+            and _PROPERTY_SERVICE_OF.search(text, 0, match.start()) is not None
+        )
+
+    return reject
+
+
+_PLAIN_REJECT = _property_reject(water=False, structure=False)
+_WATER_REJECT = _property_reject(water=True, structure=False)
+_STRUCTURE_REJECT = _property_reject(water=False, structure=True)
+
+
+@lru_cache(maxsize=512)
+def _keyword_reject(keyword: str) -> Callable[[str, re.Match[str]], bool]:
+    """The cancelling context of an owner's keyword, by what it names: water ("water pouring",
+    "leaking through the ceiling") or damage ("tree fell", "roof collapse")."""
+    low = _normalize(keyword)
+    if _WATER_WORDS.search(low):
+        return _WATER_REJECT
+    if _STRUCTURE_WORDS.search(low):
+        return _STRUCTURE_REJECT
+    return _PLAIN_REJECT
 
 
 def _asks_about_service(text: str) -> bool:
@@ -460,6 +751,8 @@ _SMS = (
     (_rx(r"(?<![\w'])r(?![\w'])"), "are"),
     (_rx(r"\b(?:pls|plz|pleez)\b"), "please"),
     (_rx(r"\bur\b"), "your"),
+    (_rx(r"\bthru\b"), "through"),
+    (_rx(r"\brn\b"), "right now"),
 )
 _NO_APOSTROPHE = _rx(
     r"\b(can|won|don|doesn|isn|aren|wasn|weren|didn|haven|hasn|couldn|wouldn|shouldn)t\b"
@@ -574,14 +867,22 @@ def detect_emergency(
     if _hit(_DOOR_WONT_CLOSE, low, resolved_at=at) and _EXPOSED.search(low):
         return EmergencyResult(True, "door won't close")
     for pattern, reason in _PROPERTY:
-        if _hit(pattern, low, resolved_at=at):
+        reject = _WATER_REJECT if reason == "water pouring in" else _PLAIN_REJECT
+        if _hit(pattern, low, resolved_at=at, reject=reject):
             return EmergencyResult(True, reason)
+    for pattern, reason in _STRUCTURAL:
+        if _hit(pattern, low, resolved_at=at, reject=_STRUCTURE_REJECT):
+            return EmergencyResult(True, reason)
+    if _hit(_WATER_IN, low, resolved_at=at, reject=_WATER_REJECT):
+        return EmergencyResult(True, "water coming in")
     if cold_season and _hit(_NO_HEAT, low, resolved_at=at):
         return EmergencyResult(True, "no heat")
     concepts_seen: dict[re.Pattern[str], bool] = {}
     for keyword in keywords:
         compiled = _keyword_pattern(keyword)
-        if compiled is not None and _hit(compiled, low, resolved_at=at):
+        if compiled is not None and _hit(
+            compiled, low, resolved_at=at, reject=_keyword_reject(keyword)
+        ):
             return EmergencyResult(True, keyword)
         concept = _concept(keyword)
         if concept is not None and concept not in concepts_seen:

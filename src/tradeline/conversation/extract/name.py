@@ -34,7 +34,7 @@ from tradeline.conversation.extract.lexicon import (
 from tradeline.conversation.extract.lexicon import words as word_set
 from tradeline.conversation.extract.normalize import spoken_email_to_text
 
-__all__ = ["NameResult", "extract_name"]
+__all__ = ["NameResult", "correct_name", "extract_name"]
 
 _MAX_WORDS = 4  # name words, particles ("van der", "de la") not counted
 
@@ -100,6 +100,7 @@ _CLAUSE_FOLLOWERS = _FOLLOWERS | word_set("""
 _RUN_STOP = FUNCTION_WORDS | TIME_WORDS | CALL_WORDS
 _SEGMENT_BREAKS = frozenset({".", ",", ";", "!", "?", "…", ":"})
 _SENTENCE_BREAKS = frozenset({".", "!", "?", "…"})
+_DASHES = frozenset({"-", "–", "—"})
 # Words the shared lexicon lacks that follow "it's" / "this is" as often as a name does, or that
 # name a thing or a place rather than a person: states ("it's closed", "it's open now"), doors and
 # locks ("the garage", "the deadbolt"), and the parts of an address ("kerrisdale side").
@@ -113,6 +114,8 @@ _NOT_NAMES = COMMON_WORDS | word_set("""
     side area neighbourhood neighborhood district uptown corner block near across behind front
     rear upper lower btw fyi lol omg pls plz thx tho idk nvm tbh imo rn
     im ive ur ya dont cant wont didnt doesnt isnt thats whats theres youre
+    typo typos autocorrect autocorrected auto-correct autocorrection spellcheck oops whoops lol
+    haha problem anyway anyways
     fermée barré barrée débarré débarrée verrouillé verrouillée réglé réglée parti partie perdu
     perdue volé volée porte portes serrure serrures clé clés clef clefs fenêtre cellulaire coin
     """)
@@ -340,10 +343,32 @@ def _read_name(toks: list[_Tok], k: int, *, strict: bool, strong: bool = False) 
     if k < len(toks) and toks[k].low in TRADE_WORDS and _is_capitalised(toks[k]):
         return None  # "Dave House Plumbing": the run stopped at the name limit inside a business
     if k < len(toks) and (
-        toks[k].text == "@" or (toks[k].text.isdigit() and not _civic_at(toks, k))
+        toks[k].text == "@"
+        or (
+            toks[k].text.isdigit()
+            and not _civic_at(toks, k)
+            and not (_full_cased(words) and _phone_at(toks, k))
+        )
     ):
         return None  # "it's jordan@…", "Dave4035550199": not a name answer
     return _Read(words, k, first.text.islower())
+
+
+def _full_cased(words: list[str]) -> bool:
+    """ "Marcel Doucet": two or more name words, each capitalised."""
+    return len(words) >= 2 and all(w[:1].isupper() for w in words)
+
+
+def _phone_at(toks: list[_Tok], k: int) -> bool:
+    """A phone number starts at k: "902-555-0187", "902 555 0187", "9025550187"."""
+    if k >= len(toks) or not toks[k].text.isdigit():
+        return False
+    digits = ""
+    j = k
+    while j < len(toks) and (toks[j].text.isdigit() or toks[j].text in {"-", "."}):
+        digits += toks[j].text if toks[j].text.isdigit() else ""
+        j += 1
+    return len(digits) >= 10 or (len(toks[k].text) == 3 and len(digits) >= 7)
 
 
 def _title(word: str) -> str:
@@ -402,7 +427,11 @@ def _bare(toks: list[_Tok], expecting_name: bool) -> tuple[list[_Candidate], lis
     answers: list[_Candidate] = []
     clauses: list[_Candidate] = []
     zone = _address_zone(toks)
-    starts = [0] + [i + 1 for i, t in enumerate(toks) if t.text in _SEGMENT_BREAKS]
+    starts = [0] + [
+        i + 1
+        for i, t in enumerate(toks)
+        if t.text in _SEGMENT_BREAKS or (t.text in _DASHES and i and not toks[i - 1].text.isdigit())
+    ]
     for start in starts:
         if start >= len(toks) or start in zone:
             continue
@@ -426,11 +455,38 @@ def _bare(toks: list[_Tok], expecting_name: bool) -> tuple[list[_Candidate], lis
         )
         at = read.end + 1 if follower == "," else read.end  # "Tom Nguyen, 3390 Garden City Rd"
         before_address = _civic_at(toks, at) and (full_cased or expecting_name)
-        if postfix or before_address or (expecting_name and _clause_ends(toks, read.end)):
+        # "…not urgent. Marcel Doucet 902-555-0187": a full name, then the number to call.
+        before_phone = full_cased and sentence and _phone_at(toks, at)
+        if (
+            postfix
+            or before_address
+            or before_phone
+            or _signs_off(toks, start, read)
+            or (expecting_name and _clause_ends(toks, read.end))
+        ):
             answers.append(candidate)
         elif _clause_ends(toks, read.end):
             clauses.append(candidate)
     return answers, clauses
+
+
+# What comes before a name signing a message off: "…Thanks! Priya Raman", "Cheers, Dan Roy".
+_SIGN_OFFS = word_set("""
+    thanks thank thx ty cheers regards best sincerely merci salutations cordialement
+    """)
+
+
+def _signs_off(toks: list[_Tok], start: int, read: _Read) -> bool:
+    """A capitalised full name alone as the last sentence, after "thanks"/"cheers" or a dash:
+    "…27 Anchor Dr, Dartmouth. Thanks! Priya Raman", "…when you can - Dan Roy"."""
+    if not _full_cased(read.words) or any(t.is_word for t in toks[read.end :]):
+        return False
+    if start >= 1 and toks[start - 1].text in _DASHES:
+        return True
+    j = start - 1
+    while j >= 0 and not toks[j].is_word:
+        j -= 1
+    return j >= 0 and toks[j].low in _SIGN_OFFS
 
 
 def _ends_sentence(toks: list[_Tok], k: int) -> bool:
@@ -491,3 +547,34 @@ def extract_name(text: str, *, expecting_name: bool, lang: str = "en") -> NameRe
     chosen = found[-1] if corrected else next((c for c in found if c.strong), found[0])
     chosen = _fuller(chosen, found + bare + clauses)
     return NameResult(full=_cased(chosen.words), corrected=corrected)
+
+
+# "Whitehead not Whitmore", "it's Whitehead, not Whitmore", "pas Whitmore, Whitehead",
+# "Whitehead et non Whitmore": one word of the name put right.
+_WORD = r"([^\W\d_][\w'’-]*)"
+_SWAPS = (
+    re.compile(r"(?:^|[\s,.;:!])" + _WORD + r"\s*,?\s+(?:not|and\s+not|pas|et\s+non|non\s+pas)\s+"
+               + _WORD + r"\s*[.!]*\s*$", re.IGNORECASE),
+    re.compile(r"(?:^|[\s,.;:!])(?:not|pas)\s+" + _WORD + r"\s*[,;:.]\s*(?:(?:it'?s|it\s+is|c'est|"
+               r"but|mais)\s+)?" + _WORD + r"\s*[.!]*\s*$", re.IGNORECASE),
+)  # fmt: skip
+
+
+def correct_name(text: str, stored: str) -> str | None:
+    """`stored` with one word replaced, when `text` corrects it: after "Dan Whitmore", "sorry
+    autocorrect, Whitehead not Whitmore" gives "Dan Whitehead". None unless the wrong word is one
+    of the stored name's and the right one could be a name."""
+    parts = stored.split()
+    for number, pattern in enumerate(_SWAPS):
+        match = pattern.search(text.strip())
+        if match is None:
+            continue
+        right, wrong = match.groups() if number == 0 else match.groups()[::-1]
+        tok = _Tok(right, fold(right), True)
+        if not _plausible(tok, strict=False) or fold(right) == fold(wrong):
+            continue
+        for i, part in enumerate(parts):
+            if fold(part) == fold(wrong):
+                fixed = right if not right.islower() else _title(right)
+                return " ".join([*parts[:i], fixed, *parts[i + 1 :]])
+    return None
