@@ -76,7 +76,13 @@ async def features_for(
     async with tenant_session(runtime.maker, org_id) as session:
         vector = await service.embed_query(embedder, question)
         hits = await service.search(
-            session, runtime, org_id, question, top_k=8, embedder=embedder, vector=vector
+            session,
+            runtime,
+            org_id,
+            answering.search_text(question),
+            top_k=8,
+            embedder=embedder,
+            vector=vector,
         )
         top = hits[: answering.ANSWER_PASSAGES]
         best, ranked = await answering._rank_sentences(embedder, question, vector, top)
@@ -115,16 +121,19 @@ async def evaluate(
             misses.append(f"{q.q!r} → {text_out!r}")
         if best is not None:
             rows.append(([best.cosine, best.coverage, best.chunk_cosine], int(ok)))
+    negative_rows: list[tuple[str, list[float]]] = []
     for question in negatives:
         best, _, _ = await features_for(runtime, org_id, question)
         if best is not None:
             rows.append(([best.cosine, best.coverage, best.chunk_cosine], 0))
+            negative_rows.append((question, [best.cosine, best.coverage]))
     return {
         "n": len(questions),
         "recall_at_3": recall3 / len(questions),
         "answer_correctness": correct / len(questions),
         "rows": rows,
         "misses": misses,
+        "negatives": negative_rows,
     }
 
 
@@ -183,6 +192,8 @@ async def collect(
 
 def main(as_json: bool) -> None:
     configure_logging("WARNING")
+    if os.environ.get("TL_WEIGHT_COVERAGE"):  # try another sentence-ranking weight (not fitted)
+        policy.WEIGHT_COVERAGE = float(os.environ["TL_WEIGHT_COVERAGE"])
     external = os.environ.get("TRADELINE_TEST_DATABASE_URL")
     data_dir = Path(tempfile.mkdtemp(prefix="tl-calibrate-"))
     data_dir.chmod(0o755)
@@ -234,8 +245,14 @@ def report(corpus: dict[str, Any], shared: dict[str, Any] | None, as_json: bool)
     }
     result: dict[str, Any] = {
         "loo_log_loss": selection,
-        "corpus": {k: v for k, v in corpus.items() if k != "rows"},
-        "shared_kb": None if shared is None else {k: v for k, v in shared.items() if k != "rows"},
+        "corpus": {k: v for k, v in corpus.items() if k not in ("rows", "negatives")},
+        "negatives_with_fitted_constants": {
+            question: round(float(1 / (1 + np.exp(-(fitted @ np.array([1.0, *f]))))), 3)
+            for question, f in corpus["negatives"]
+        },
+        "shared_kb": None
+        if shared is None
+        else {k: v for k, v in shared.items() if k not in ("rows", "negatives")},
         "fitted": {
             "B0": round(float(fitted[0]), 3),
             "B_COS": round(float(fitted[1]), 3),

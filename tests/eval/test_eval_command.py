@@ -19,11 +19,12 @@ SHARED = HERE.parents[2] / "shared" / "eval"
 
 # Floors: measured figure minus a small margin (docs/PERFORMANCE.md has the latest figures).
 OWN_FLOORS = {
-    "northern-current-electric": 0.96,
-    "confort-capitale": 0.94,
-    "mile-high-drain": 0.96,
-    # Written blind to the code (152/179 = 0.85 before the fixes it prompted); now 175/179.
-    "harbourline-lock-door": 0.96,
+    "northern-current-electric": 0.97,  # 184/184
+    "confort-capitale": 0.96,  # 162/165
+    "mile-high-drain": 0.97,  # 163/163
+    # Written blind to the code (tests/eval/README.md has the first-run figures).
+    "harbourline-lock-door": 0.97,  # 178/179
+    "bluenose-roofing": 0.95,  # 151/155
 }
 PUBLIC_FLOOR = 0.97  # the target for the public set
 

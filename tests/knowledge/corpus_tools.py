@@ -29,6 +29,7 @@ class Question:
     doc: str  # file name, or "faq"
     passage: str
     answer: str
+    kind: str = "plain"  # "paraphrase": a caller's wording, other words than the document's
 
 
 def load_questions(

@@ -21,7 +21,7 @@ UNRELATED = [
 
 
 async def test_answerable_questions_are_mostly_confident(kb_world: KbWorld) -> None:
-    confident = 0
+    confident = {"plain": 0, "paraphrase": 0}
     async with tenant_session(kb_world.runtime.maker, kb_world.org_a) as session:
         for q in kb_world.questions:
             result = await answering.answer(
@@ -29,11 +29,15 @@ async def test_answerable_questions_are_mostly_confident(kb_world: KbWorld) -> N
             )
             assert 0.0 <= result.confidence <= 1.0
             if result.confidence >= policy.ANSWER_THRESHOLD:
-                confident += 1
+                confident[q.kind] += 1
                 assert result.answer is not None and not result.hedge
                 assert len(result.citations) == 1
-    # Measured 39/46 (0.85); the floor leaves two questions of margin.
-    assert confident / len(kb_world.questions) >= 0.80
+    counts = {kind: sum(q.kind == kind for q in kb_world.questions) for kind in confident}
+    print(f"confident: {confident} of {counts}")  # noqa: T201
+    # Measured 40/46 plain (39 before the concept coverage) and 8/14 paraphrased (3/14 before);
+    # the floors leave two questions of margin.
+    assert confident["plain"] / counts["plain"] >= 0.82
+    assert confident["paraphrase"] / counts["paraphrase"] >= 0.42
 
 
 async def test_unrelated_questions_are_refused_and_become_sealed_gaps(

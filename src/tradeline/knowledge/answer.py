@@ -1,9 +1,11 @@
 """Answers from the knowledge base: extractive by default, composed by the LLM when configured.
 
-1. Hybrid search for the question's passages.
+1. Hybrid search for the question's passages (the lexical arm also gets the synonyms and
+   translations of the question's trade words, so an English question finds a French row).
 2. Every sentence of the top passages is scored: cosine to the question (sentence embedded with
-   its heading), share of the question's words it covers, its passage's cosine, minus a penalty
-   for superseded passages. The best sentence (and, when needed, its neighbour) is the answer.
+   its heading), share of the question's concepts it covers (synonyms and both languages folded
+   together, see linguistics.concept_groups), its passage's cosine, minus a penalty for
+   superseded passages. The best sentence (and, when needed, its neighbour) is the answer.
 3. The confidence is a logistic function of those features, fitted on labelled questions
    (policy.py). ≥ 0.75: answer. 0.60–0.75: hedged answer ("I believe … — I'll have someone
    confirm"). Below: no answer, and the question becomes a knowledge gap for the owner, sealed
@@ -20,7 +22,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.knowledge import policy, repository
-from tradeline.knowledge.linguistics import detect_language
+from tradeline.knowledge.linguistics import detect_language, glosses
 from tradeline.knowledge.llm import get_composer
 from tradeline.knowledge.ports import Composer, Embedder
 from tradeline.knowledge.schemas import Answer, Hit
@@ -55,7 +57,13 @@ async def answer(
     spoken = lang or detect_language(query)
     vector = await embed_query(active, query)
     hits = await search(
-        session, runtime, org_id, query, top_k=ANSWER_PASSAGES, embedder=active, vector=vector
+        session,
+        runtime,
+        org_id,
+        search_text(query),
+        top_k=ANSWER_PASSAGES,
+        embedder=active,
+        vector=vector,
     )
     best, ranked = await _rank_sentences(active, query, vector, hits)
     conf = policy.confidence(best) if best is not None else 0.0
@@ -87,6 +95,14 @@ async def answer(
     return Answer(
         text, citations, conf, hedged, composed_by=composed_by, best_guess=guess, heading=heading
     )
+
+
+def search_text(query: str) -> str:
+    """The text of the lexical search arm: the question plus the synonyms and translations of
+    its trade words (linguistics.glosses), so "furnace price" also finds "Fournaise … 5 495 $"
+    in a French price list. The vector arm embeds the question alone."""
+    extra = glosses(query)
+    return f"{query} {extra}" if extra else query
 
 
 def _passage_text(hit: Hit) -> str:
