@@ -182,7 +182,34 @@ def test_opt_out_in_words(text: str) -> None:
         "Pouvez-vous arrêter de m'envoyer la facture papier?",
         "Annulez le rendez-vous de mardi",
         "Plus de messages d'erreur depuis la réparation",
+        # A "Stop!" inside a request for help is an exclamation: dropping the caller would
+        # silence an emergency.
+        "Stop!! Water is everywhere, come now",
+        "Stop, stop! it's flooding",
+        "Stop. Emergency, pipe burst",
+        "Hey stop. I need someone for a leak",
+        "Arrêtez! L'eau coule partout",
+        "Please stop. The tech broke my pipe",
+        "Stop. Wait, actually can you come at 3?",
+        # A complaint about what was texted, or texts wanted after all.
+        "Stop texting me the wrong address, it's 12 Main St",
+        "no more texting the landlord, text me",
     ],
 )
 def test_not_an_opt_out(text: str) -> None:
     assert classify_keyword(text) != "stop"
+
+
+@pytest.mark.parametrize(
+    "base", ["stop texting", "stop bugging me", "don't text me", "stop sending these"]
+)
+def test_no_catastrophic_backtracking(base: str) -> None:
+    """A hang guard, not a performance figure: overlapping alternatives under a repetition once
+    took 0.5 s at 234 characters and doubled with every two words, so one text could block
+    the process for minutes. Linear matching does this in milliseconds."""
+    import time
+
+    message = base + " ever again" * 28 + " x"  # the old patterns: ~8 s
+    started = time.perf_counter()
+    classify_keyword(message)
+    assert time.perf_counter() - started < 2.0

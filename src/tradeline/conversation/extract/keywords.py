@@ -135,7 +135,10 @@ _ME = (
     r"|this\s+(?:phone\s+)?number|this\s+phone|here)\b"
 )
 _CLAUSE_END = r"(?=\s*(?:$|[.!?,;:\n)]|please\b|pls\b|plz\b|thanks?\b|thx\b|svp\b|merci\b|asap\b))"
-_AGAIN_WORDS = r"(?:\s+(?:again|anymore|any\s+more|ever\s+again|ever|no\s+more|at\s+all|now))*"
+# Each word once per position, no alternative a prefix of a sequence of others ("ever again" is
+# "ever" then "again"): overlapping alternatives under "*" backtrack exponentially on a message
+# like "stop texting ever again ever again … x" (measured 0.5 s at 234 characters).
+_AGAIN_WORDS = r"(?:\s+(?:again|anymore|any\s+more|ever|no\s+more|at\s+all|now))*"
 # The start of a clause, with openers: "please just stop texting", "can you quit calling me".
 _OPENER = (
     r"(?:^|[.!?;,:\n]\s*)(?:(?:please|pls|plz|ok|okay|so|just|kindly|seriously|hey|hi|guys|and"
@@ -167,7 +170,7 @@ _STOP_PHRASES = [
     # "don't text me", "never message this number again"; a call is refused only for good
     # ("don't call me again"), since "don't call me, I'll call you" is scheduling.
     r"\b(?:don'?t|do\s+not|never)\s+(?:ever\s+)?(?:text|txt|message|msg|sms|spam|contact)"
-    rf"(?:\s+{_ME}{_AGAIN_WORDS}|(?:\s+(?:again|anymore|any\s+more|ever\s+again))+){_CLAUSE_END}"
+    rf"(?:\s+{_ME}{_AGAIN_WORDS}|(?:\s+(?:again|anymore|any\s+more|ever))+){_CLAUSE_END}"
     # "Please don't text." as an order, not "sorry, I don't text".
     rf"|{_OPENER}(?:don'?t|do\s+not|never)\s+(?:text|txt|message|sms|contact)"
     r"(?=\s*(?:please|pls)?[\s.!]*$)",
@@ -426,7 +429,18 @@ def _genuine(text: str, match: re.Match[str]) -> bool:
         return False
     if _NUMBER_WORD.search(phrase) and _NUMBER_CHANGE.search(after):
         return False
+    if _WRONG_CONTENT.match(after) or _TEXT_ME.search(after):
+        return False  # "stop texting me the wrong address"; "no more texting the landlord, text me"
     return not (_CALL.search(phrase) and _TEXT_INSTEAD.search(after))
+
+
+# A complaint about what was texted, not about texting: "stop texting me the wrong address".
+_WRONG_CONTENT = re.compile(r"^\s*(?:the|a|an|that|those|these)\s+wrong\b")
+# Asking for texts later in the same message: whatever was stopped, it was not our texts.
+_TEXT_ME = re.compile(
+    r"\b(?<!don't )(?<!do not )(?<!never )(?:text|message|txt)\s+me\b(?!\s+(?:again|anymore))"
+    r"|\b(?:textez|ecrivez)(?:\s*-\s*|\s+)moi\b"
+)
 
 
 def _opts_out(text: str) -> bool:
@@ -449,10 +463,28 @@ def _opts_out(text: str) -> bool:
         for part, rest in ((parts[0], parts[1:]), (parts[-1], parts[:-1])):
             if _squash(_core(part)) not in keywords:
                 continue
-            others = " ".join([*rest, *(s for s, _ in sentences[index + 1 :])])
-            if not (_HESITATION.search(" ".join(rest)) or _COUNTER_ORDER.search(others)):
-                return True
+            after = [*rest, *(s for s, _ in sentences[index + 1 :])]
+            around = " ".join([*(s for s, _ in sentences[:index]), *after])
+            if _HESITATION.search(" ".join(after)) or _COUNTER_ORDER.search(" ".join(after)):
+                continue
+            if _about_the_job(around):
+                continue  # "Stop!! Water is everywhere, come now" is a caller who needs us
+            return True
     return False
+
+
+def _about_the_job(text: str) -> bool:
+    """Whether the rest of a message asks for service: then a "Stop!" in it is an exclamation,
+    not an opt-out. A missed opt-out here is answered by a person reading a job request; a false
+    one silently drops a caller who needs help (an emergency, at worst)."""
+    if not text.strip() or _STRANGER.search(text):
+        return False  # "who is this? STOP"
+    from tradeline.conversation.extract.emergency import detect_emergency
+    from tradeline.conversation.extract.intent import classify_intent
+
+    if detect_emergency(text, keywords=[]).is_emergency:
+        return True
+    return classify_intent(text) in ("service_request", "quote", "existing_job")
 
 
 def classify_keyword(text: str) -> Keyword | None:
