@@ -21,12 +21,14 @@ def upgrade() -> None:
     # each a round trip and, in Python, most of the webhook's CPU. This is the same sequence in
     # one call. SECURITY INVOKER (the default): it runs as the app role, so the narrow
     # lookup_by_number policy and then the tenant policy decide what it may read, exactly as
-    # the separate statements did. The profile's version lets the caller reuse a profile it
-    # has already validated instead of reading and parsing the document again.
+    # the separate statements did. The profile's revision (its version and the row's xmin, the
+    # id of the transaction that wrote it) lets the caller reuse a profile it has already
+    # validated: xmin differs for every committed write, also for two concurrent saves of the
+    # same version number and after a rolled-back one, so a revision never names two contents.
     op.execute(
         """
         CREATE FUNCTION tradeline_enter_by_number(number text)
-        RETURNS TABLE (org_id uuid, profile_version integer)
+        RETURNS TABLE (org_id uuid, profile_revision text)
         LANGUAGE plpgsql VOLATILE AS $$
         DECLARE
             found uuid;
@@ -39,7 +41,8 @@ def upgrade() -> None:
             END IF;
             PERFORM set_config('app.org_id', found::text, true);
             RETURN QUERY
-                SELECT found, b.version FROM business_profiles b WHERE b.organization_id = found;
+                SELECT found, b.version || ':' || b.xmin::text
+                FROM business_profiles b WHERE b.organization_id = found;
         END
         $$
         """

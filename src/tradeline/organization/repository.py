@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import String, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tradeline.db import LOOKUP_NUMBER, OPERATOR, set_local
@@ -33,28 +33,41 @@ async def get_organization(session: AsyncSession, org_id: uuid.UUID) -> Organiza
     return await session.get(Organization, org_id)
 
 
-async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfile | None:
+# A profile's revision: its version and the xmin of its row (the transaction that wrote it), so
+# a revision names one content even if two saves raced to the same version or one rolled back.
+_REVISION = (
+    BusinessProfile.version.cast(String) + literal_column("':' || business_profiles.xmin::text")
+).label("revision")
+
+
+async def get_profile(
+    session: AsyncSession, org_id: uuid.UUID
+) -> tuple[BusinessProfile, str] | None:
     result = await session.execute(
-        select(BusinessProfile).where(BusinessProfile.organization_id == org_id)
+        select(BusinessProfile, _REVISION).where(BusinessProfile.organization_id == org_id)
     )
-    return result.scalar_one_or_none()
+    row = result.one_or_none()
+    return None if row is None else (row[0], row[1])
 
 
-async def get_profile_version(session: AsyncSession, org_id: uuid.UUID) -> int | None:
+async def get_profile_revision(session: AsyncSession, org_id: uuid.UUID) -> str | None:
     result = await session.execute(
-        select(BusinessProfile.version).where(BusinessProfile.organization_id == org_id)
+        select(_REVISION).where(BusinessProfile.organization_id == org_id)
     )
     return result.scalar_one_or_none()
 
 
 async def update_profile_data(
     session: AsyncSession, org_id: uuid.UUID, data: dict[str, Any], version: int
-) -> None:
-    await session.execute(
+) -> bool:
+    """Write the profile over `version`; False when someone saved it meanwhile."""
+    result = await session.execute(
         update(BusinessProfile)
-        .where(BusinessProfile.organization_id == org_id)
-        .values(data=data, version=version)
+        .where(BusinessProfile.organization_id == org_id, BusinessProfile.version == version)
+        .values(data=data, version=version + 1)
+        .returning(BusinessProfile.version)
     )
+    return result.scalar_one_or_none() is not None
 
 
 async def list_numbers(session: AsyncSession, org_id: uuid.UUID) -> list[PhoneNumber]:
@@ -75,15 +88,15 @@ async def org_for_number(session: AsyncSession, e164: str) -> uuid.UUID | None:
     return org_id
 
 
-async def enter_by_number(session: AsyncSession, e164: str) -> tuple[uuid.UUID, int] | None:
-    """The business of a called number and its profile version, the tenant set for the
+async def enter_by_number(session: AsyncSession, e164: str) -> tuple[uuid.UUID, str] | None:
+    """The business of a called number and its profile revision, the tenant set for the
     transaction: `org_for_number` + `set_org` in one round trip (migration 0010)."""
     result = await session.execute(
-        text("SELECT org_id, profile_version FROM tradeline_enter_by_number(:number)"),
+        text("SELECT org_id, profile_revision FROM tradeline_enter_by_number(:number)"),
         {"number": e164},
     )
     row = result.one_or_none()
-    return None if row is None else (row.org_id, row.profile_version)
+    return None if row is None else (row.org_id, row.profile_revision)
 
 
 async def find_by_slug(session: AsyncSession, slug: str) -> uuid.UUID | None:

@@ -107,41 +107,42 @@ async def create_organization(
     return CreatedOrganization(org_id=org.id, api_key=raw_key, phone_numbers=spec.phone_numbers)
 
 
-# Validated profiles by (business, version), shared by every request of the process. A profile
-# changes only through `replace_profile`, which bumps the version, so an entry can never be
-# stale: every read still asks the database for the current version (other processes may have
-# changed it). Callers treat the returned spec as read-only. Bounded: a process serving many
-# businesses keeps the most recently used.
-_PROFILES: OrderedDict[tuple[uuid.UUID, int], BusinessProfileSpec] = OrderedDict()
+# Validated profiles by (business, revision), shared by every request of the process. The
+# revision is the profile's version and its row's xmin (repository._REVISION): every committed
+# write gives a new one, so an entry can never be stale, and every read still asks the database
+# for the current revision (other processes may have changed it). Callers treat the returned
+# spec as read-only. Bounded: a process serving many businesses keeps the most recently used.
+_PROFILES: OrderedDict[tuple[uuid.UUID, str], BusinessProfileSpec] = OrderedDict()
 _PROFILES_MAX = 512
 
 
-def _remember(org_id: uuid.UUID, version: int, spec: BusinessProfileSpec) -> BusinessProfileSpec:
-    _PROFILES[(org_id, version)] = spec
-    _PROFILES.move_to_end((org_id, version))
+def _remember(org_id: uuid.UUID, revision: str, spec: BusinessProfileSpec) -> BusinessProfileSpec:
+    _PROFILES[(org_id, revision)] = spec
+    _PROFILES.move_to_end((org_id, revision))
     while len(_PROFILES) > _PROFILES_MAX:
         _PROFILES.popitem(last=False)
     return spec
 
 
 async def _profile_at(
-    session: AsyncSession, org_id: uuid.UUID, version: int | None
+    session: AsyncSession, org_id: uuid.UUID, revision: str | None
 ) -> BusinessProfileSpec:
-    if version is not None and (cached := _PROFILES.get((org_id, version))) is not None:
-        _PROFILES.move_to_end((org_id, version))
+    if revision is not None and (cached := _PROFILES.get((org_id, revision))) is not None:
+        _PROFILES.move_to_end((org_id, revision))
         return cached
-    row = await repository.get_profile(session, org_id)
-    if row is None:
+    found = await repository.get_profile(session, org_id)
+    if found is None:
         raise NotFound("business profile not found")
-    return _remember(org_id, row.version, BusinessProfileSpec.model_validate(row.data))
+    row, current = found
+    return _remember(org_id, current, BusinessProfileSpec.model_validate(row.data))
 
 
 async def get_profile(session: AsyncSession, org_id: uuid.UUID) -> BusinessProfileSpec:
     """The business's profile (read-only: it may be shared with other requests)."""
-    version = await repository.get_profile_version(session, org_id)
-    if version is None:
+    revision = await repository.get_profile_revision(session, org_id)
+    if revision is None:
         raise NotFound("business profile not found")
-    return await _profile_at(session, org_id, version)
+    return await _profile_at(session, org_id, revision)
 
 
 async def replace_profile(
@@ -152,9 +153,10 @@ async def replace_profile(
     runtime: Runtime | None = None,
 ) -> BusinessProfileSpec:
     """PUT semantics; the phone number list is kept in step with the profile's."""
-    row = await repository.get_profile(session, org_id)
-    if row is None:
+    found = await repository.get_profile(session, org_id)
+    if found is None:
         raise NotFound("business profile not found")
+    row, _ = found
     current = {n.e164: n for n in await repository.list_numbers(session, org_id)}
     for e164, number in current.items():
         if e164 not in spec.phone_numbers:
@@ -169,9 +171,11 @@ async def replace_profile(
     org = await repository.get_organization(session, org_id)
     if org is not None:
         org.name, org.timezone, org.country = spec.name, spec.timezone, spec.country
-    await repository.update_profile_data(
-        session, org_id, spec.model_dump(mode="json"), row.version + 1
+    saved = await repository.update_profile_data(
+        session, org_id, spec.model_dump(mode="json"), row.version
     )
+    if not saved:  # another save committed since we read it: theirs is not overwritten blindly
+        raise Conflict("the profile was changed meanwhile; reload it and save again")
     session.add(
         AuditLog(
             organization_id=org_id, actor_type="user", actor_id=actor, action="profile.updated"
@@ -190,8 +194,8 @@ async def enter_by_number(
     if found is None:
         log.warning("tenant_unresolved", to=to_number)
         return None
-    org_id, version = found
-    return org_id, await _profile_at(session, org_id, version)
+    org_id, revision = found
+    return org_id, await _profile_at(session, org_id, revision)
 
 
 async def resolve_tenant_by_number(session: AsyncSession, to_number: str) -> uuid.UUID | None:
