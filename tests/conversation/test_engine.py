@@ -140,6 +140,28 @@ async def test_area_and_hours_from_the_profile() -> None:
     assert "closed" in replies[0].lower()
 
 
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Do you service Okotoks?", "don't serve Okotoks"),
+        ("do you cover calgary", "Yes, we serve Calgary"),
+        ("Do you guys serve Calgary too?", "Yes, we serve Calgary"),
+    ],
+)
+async def test_area_asked_with_a_transitive_verb(question: str, expected: str) -> None:
+    _, replies, _ = await play(question)
+    assert expected in replies[0]
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Do you cover insurance?", "do you service water heaters?", "do you cover the cost?"],
+)
+async def test_covering_a_thing_is_not_an_area(question: str) -> None:
+    _, replies, _ = await play(question)
+    assert "serve" not in replies[0]
+
+
 async def test_french_caller_gets_french() -> None:
     state, replies, _ = await play("Bonjour, mon chauffe-eau fuit. Je m'appelle Julie Gagnon.")
     assert state.language == "fr" and state.caller_name == "Julie Gagnon"

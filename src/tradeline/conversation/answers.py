@@ -92,6 +92,13 @@ _AREA_LOWER = re.compile(
     r"\b(?:go|come|travel|drive|service|serve|cover|work)\s+(?:out\s+)?(?:to|in)\s+(?P<place>[a-z][\w'-]+)\s*\??$",
     re.IGNORECASE,
 )
+# "Do you service Truro?", "do you cover gatineau": the transitive verbs take the place directly.
+# Only a place that ends the question ("Lennox furnaces" is a brand, not a town).
+_AREA_DIRECT = re.compile(
+    r"(?i:\b(?:service|serve|cover))\s+(?P<place>[A-ZÀ-Ý][\w'’-]+(?:\s+[A-ZÀ-Ý][\w'’-]+)?"
+    r"|(?P<lower>[a-zà-ý][\w'’-]+(?:\s+[a-zà-ý][\w'’-]+)?))"
+    r"(?=\s*(?i:area\s*)?(?:[?!.]|$|,?\s+(?i:too|as\s+well|also)\b))"
+)
 _DAY_WORDS = {
     "mon": ("monday", "lundi"),
     "tue": ("tuesday", "mardi"),
@@ -189,7 +196,7 @@ _OTHER_TOPIC = re.compile(
 def area_answer(text: str, profile: BusinessProfileSpec, lang: str) -> str | None:
     if not profile.service_area or _OTHER_TOPIC.search(text):
         return None
-    match = _AREA.search(text) or _AREA_LOWER.search(text)
+    match = _AREA.search(text) or _AREA_LOWER.search(text) or _AREA_DIRECT.search(text)
     if match is None:
         return None
     place = (match.groupdict().get("place") or match.groupdict().get("place_fr") or "").strip(
@@ -197,6 +204,17 @@ def area_answer(text: str, profile: BusinessProfileSpec, lang: str) -> str | Non
     )
     if not place or fold(place.split()[0]) in _GENERIC_PLACES:
         return None
+    if match.re is _AREA_DIRECT:
+        # "do you service heat pumps?" asks about a service, not a town; a lower-case word is a
+        # place only if it is one of ours ("do you cover bedford" → yes; never "we don't serve
+        # insurance").
+        if any(fold(place) in fold(service) for service in profile.services):
+            return None
+        if match.group("lower"):
+            ours = [a for a in profile.service_area if fold(a) == fold(place)]
+            if not ours:
+                return None
+            place = ours[0]
     served = [fold(a) for a in profile.service_area]
     if any(fold(place) == a or fold(place) in a or a in fold(place) for a in served):
         return ("Yes, we serve " if lang == "en" else "Oui, nous desservons ") + place + "."
