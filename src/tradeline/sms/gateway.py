@@ -13,16 +13,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-import requests
 from sqlalchemy.ext.asyncio import AsyncSession
-from twilio.base.exceptions import TwilioRestException
 
 from tradeline.integrations.sandbox import Sandbox
-from tradeline.integrations.twilio.rest import TWILIO_TIMEOUT_S, TwilioRest
+from tradeline.integrations.twilio.rest import TwilioRest
 from tradeline.runtime import Runtime
 from tradeline.sms import repository
 from tradeline.sms.ports import ProviderMessage, SmsGateway
-from tradeline.telephony.ports import SendResult
 
 
 class SandboxGateway(Sandbox):
@@ -70,50 +67,8 @@ class SandboxGateway(Sandbox):
 
 
 class TwilioGateway(TwilioRest):
-    """Twilio's Messages API through the official SDK, with a bounded timeout: a send that
-    takes longer is treated as unknown (reconciled), never retried."""
-
-    def __init__(
-        self,
-        account_sid: str,
-        auth_token: str,
-        *,
-        base_url: str | None = None,
-        timeout: float = TWILIO_TIMEOUT_S,
-    ) -> None:
-        super().__init__(account_sid, auth_token, base_url=base_url, timeout=timeout)
-
-    async def send_sms(
-        self,
-        session: AsyncSession,
-        *,
-        org_id: uuid.UUID,
-        to: str,
-        from_: str,
-        body: str,
-        status_callback: str | None,
-    ) -> SendResult:
-        try:
-            message = await asyncio.to_thread(
-                self.client.messages.create,
-                to=to,
-                from_=from_,
-                body=body,
-                **({"status_callback": status_callback} if status_callback else {}),
-            )
-        except TwilioRestException as exc:
-            return SendResult(
-                sid="", status="failed" if exc.status and exc.status < 500 else "unknown"
-            )
-        except requests.exceptions.ConnectTimeout:
-            return SendResult(sid="", status="not_sent")  # no connection, nothing left
-        except requests.exceptions.ConnectionError as exc:
-            # Refused before connecting: provably not sent. A reset or a read timeout after
-            # the request was written: it may have been accepted.
-            return SendResult(sid="", status="not_sent" if _refused(exc) else "unknown")
-        except OSError:
-            return SendResult(sid="", status="unknown")
-        return SendResult(sid=str(message.sid), status=str(message.status or "queued"))
+    """The Twilio REST port (sends with a bounded timeout; an ambiguous outcome is `unknown`,
+    reconciled, never retried) plus the listing that reconciliation needs."""
 
     async def list_recent(
         self,
@@ -145,12 +100,6 @@ class TwilioGateway(TwilioRest):
                 )
             )
         return found
-
-
-def _refused(exc: requests.exceptions.ConnectionError) -> bool:
-    reason = exc.args[0] if exc.args else None
-    chain = [reason, getattr(reason, "reason", None)]
-    return any(type(item).__name__ == "NewConnectionError" for item in chain)
 
 
 _override: Callable[[Runtime], SmsGateway] | None = None

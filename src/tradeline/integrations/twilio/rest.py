@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import requests
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
@@ -52,6 +53,12 @@ class TwilioRest:
             return SendResult(
                 sid="", status="failed" if exc.status and exc.status < 500 else "unknown"
             )
+        except requests.exceptions.ConnectTimeout:
+            return SendResult(sid="", status="not_sent")  # no connection, nothing left
+        except requests.exceptions.ConnectionError as exc:
+            # Refused before connecting: provably not sent. A reset or a read timeout after
+            # the request was written: it may have been accepted.
+            return SendResult(sid="", status="not_sent" if _refused(exc) else "unknown")
         except OSError:
             # The request may have left: the outcome is unknown. Reconcile; never resend blindly.
             return SendResult(sid="", status="unknown")
@@ -81,3 +88,9 @@ class TwilioRest:
         except OSError:
             return False  # unreachable: the purge tries again on its next run
         return True
+
+
+def _refused(exc: requests.exceptions.ConnectionError) -> bool:
+    reason = exc.args[0] if exc.args else None
+    chain = [reason, getattr(reason, "reason", None)]
+    return any(type(item).__name__ == "NewConnectionError" for item in chain)
